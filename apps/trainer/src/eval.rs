@@ -1,0 +1,58 @@
+//! `trainer eval`: the reference figures of a network on a digit set.
+
+use anyhow::Result;
+use model::{Network, evaluate};
+use serde_json::json;
+
+use crate::cli::EvalArgs;
+use crate::files::load_pair;
+
+pub fn run(args: &EvalArgs) -> Result<()> {
+    let (dataset, weights) = load_pair(args.input.data.as_deref(), args.input.weights.as_deref())?;
+    let device = args.input.backend.device()?;
+    let network = Network::from_weights(&weights, &device);
+    let sizes = network.sizes();
+    let eval = evaluate(&network, &dataset, args.lambda, &device);
+    let weights_file = weights.source.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+    if args.json {
+        let object = json!({
+            "network": { "input": sizes.input, "hidden": sizes.hidden, "labels": sizes.labels },
+            "data": dataset.source.display().to_string(),
+            "weights": weights_file,
+            "backend": args.input.backend.name(),
+            "examples": eval.examples,
+            "cost_lambda_0": eval.cost_unregularized,
+            "lambda": eval.lambda,
+            "cost": eval.cost,
+            "correct": eval.correct,
+            "accuracy": eval.accuracy,
+            "per_digit": eval.per_digit.iter().map(|d| json!({
+                "digit": d.digit, "correct": d.correct, "total": d.total, "accuracy": d.percent()
+            })).collect::<Vec<_>>(),
+        });
+        println!("{object}");
+        return Ok(());
+    }
+    println!(
+        "network      {sizes} (Theta1 {}x{}, Theta2 {}x{}) from {weights_file}",
+        weights.theta1.rows(),
+        weights.theta1.cols(),
+        weights.theta2.rows(),
+        weights.theta2.cols()
+    );
+    println!(
+        "data         {} examples x {} features from {}",
+        eval.examples,
+        dataset.num_features(),
+        dataset.source.display()
+    );
+    println!("backend      {} (f64)", args.input.backend);
+    println!("cost         {:.6} at lambda 0  ({})", eval.cost_unregularized, eval.cost_unregularized);
+    println!("cost         {:.6} at lambda {}  ({})", eval.cost, eval.lambda, eval.cost);
+    println!("accuracy     {:.2}% ({} of {})", eval.accuracy, eval.correct, eval.examples);
+    println!("per digit    digit  accuracy  correct/total");
+    for d in &eval.per_digit {
+        println!("             {:>5}  {:>7.2}%  {:>5}/{}", d.digit, d.percent(), d.correct, d.total);
+    }
+    Ok(())
+}

@@ -1,0 +1,31 @@
+//! The regularized cross-entropy cost.
+
+use backend::log_sigmoid;
+use burn::prelude::*;
+
+use crate::Network;
+
+/// The exercise's cost:
+///
+/// ```text
+/// J = (1/m) Σᵢ Σₖ [ −yᵢₖ log h(xᵢ)ₖ − (1 − yᵢₖ) log(1 − h(xᵢ)ₖ) ]
+///     + λ/(2m) (Σ Theta1[:, 1..]² + Σ Theta2[:, 1..]²)
+/// ```
+///
+/// with `h = σ(z3)`, computed as `−y log σ(z3) − (1 − y) log σ(−z3)` on the logits so that it
+/// stays finite when `σ(z3)` rounds to exactly 0 or 1. Biases are not regularized. On an
+/// autodiff device, `.backward()` on the result gives the gradient.
+///
+/// # Shapes
+/// - `x`: `[m, input]`
+/// - `y`: `[m, labels]`, one-hot (see [`backend::one_hot`])
+/// - returns `[1]`
+pub fn cost(network: &Network, x: Tensor<2>, y: Tensor<2>, lambda: f64) -> Tensor<1> {
+    let m = x.dims()[0] as f64;
+    let z3 = network.output_logits(x);
+    let not_y = y.clone().neg().add_scalar(1.0);
+    let cross_entropy = (y * log_sigmoid(z3.clone()) + not_y * log_sigmoid(z3.neg())).sum().neg().div_scalar(m);
+    let regularization =
+        (network.hidden.squared_weights() + network.output.squared_weights()).mul_scalar(lambda / (2.0 * m));
+    cross_entropy + regularization
+}

@@ -1,0 +1,77 @@
+//! The figures a user checks a network by: cost, accuracy, accuracy per digit.
+
+use backend::{matrix_to_tensor, one_hot, scalar};
+use burn::prelude::*;
+use data::{Dataset, conventions};
+use serde::Serialize;
+
+use crate::{Network, cost};
+
+/// Accuracy on the examples of one digit.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DigitAccuracy {
+    /// The digit `0..=9` (label 10 is the digit 0).
+    pub digit: usize,
+    /// Examples of this digit predicted right.
+    pub correct: usize,
+    /// Examples of this digit.
+    pub total: usize,
+}
+
+impl DigitAccuracy {
+    /// Percentage predicted right.
+    pub fn percent(&self) -> f64 {
+        100.0 * self.correct as f64 / self.total.max(1) as f64
+    }
+}
+
+/// A network's figures on a dataset.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Examples.
+    pub examples: usize,
+    /// Cost without regularization (lambda 0).
+    pub cost_unregularized: f64,
+    /// The lambda of [`Evaluation::cost`].
+    pub lambda: f64,
+    /// Cost with regularization `lambda`.
+    pub cost: f64,
+    /// Examples predicted right.
+    pub correct: usize,
+    /// Percentage predicted right.
+    pub accuracy: f64,
+    /// Accuracy per digit, digits in order 0..=9 (only those present).
+    pub per_digit: Vec<DigitAccuracy>,
+    /// The predicted label of each example.
+    #[serde(skip)]
+    pub predictions: Vec<usize>,
+}
+
+/// Cost at lambda 0 and at `lambda`, accuracy and per-digit accuracy of `network` on `data`.
+pub fn evaluate(network: &Network, data: &Dataset, lambda: f64, device: &Device) -> Evaluation {
+    let sizes = network.sizes();
+    let x = matrix_to_tensor(&data.x, device);
+    let y = one_hot(&data.labels, sizes.labels, device);
+    let cost_unregularized = scalar(cost(network, x.clone(), y.clone(), 0.0));
+    let cost_lambda = scalar(cost(network, x.clone(), y, lambda));
+    let predictions = network.predict_labels(x);
+    let correct = predictions.iter().zip(&data.labels).filter(|(p, l)| p == l).count();
+    let mut per_digit: Vec<DigitAccuracy> =
+        (0..10).map(|digit| DigitAccuracy { digit, correct: 0, total: 0 }).collect();
+    for (&predicted, &label) in predictions.iter().zip(&data.labels) {
+        let entry = &mut per_digit[conventions::label_to_digit(label)];
+        entry.total += 1;
+        entry.correct += usize::from(predicted == label);
+    }
+    per_digit.retain(|d| d.total > 0);
+    Evaluation {
+        examples: data.len(),
+        cost_unregularized,
+        lambda,
+        cost: cost_lambda,
+        correct,
+        accuracy: 100.0 * correct as f64 / data.len().max(1) as f64,
+        per_digit,
+        predictions,
+    }
+}
