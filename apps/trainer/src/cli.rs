@@ -41,7 +41,7 @@ pub struct EvalArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Regularization strength of the second cost figure
-    #[arg(long, default_value_t = 1.0, value_parser = parse_lambda)]
+    #[arg(long, default_value_t = 1.0, value_parser = parse_lambda, allow_negative_numbers = true)]
     pub lambda: f64,
     /// Print one JSON object instead of text
     #[arg(long)]

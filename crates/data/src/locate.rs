@@ -97,7 +97,7 @@ pub fn locate(file: DataFile, explicit: Option<&Path>) -> Result<PathBuf, NotFou
     for dir in search_dirs() {
         let candidate = dir.join(&name);
         if candidate.is_file() {
-            return Ok(candidate);
+            return Ok(candidate.canonicalize().unwrap_or(candidate));
         }
         looked.push(candidate);
     }

@@ -12,4 +12,4 @@ pub mod write;
 
 pub use read::{RealMatrix, read_matrices};
 pub use scan::{MatClass, VarHeader, scan};
-pub use write::{MatArray, MatData, mat_bytes, write_mat_file};
+pub use write::{MatArray, MatData, mat_bytes, write_atomic, write_mat_file};

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use matfile::NumericData;
 
-use super::scan::{VarHeader, dims_text, scan};
+use super::scan::{MatClass, VarHeader, dims_text, matrix_bytes, scan};
 use crate::{DataError, Matrix, Problem};
 
 /// A 2-D real matrix read from a file, with the name it had there.
@@ -74,16 +74,10 @@ fn to_f64(data: &NumericData) -> Option<Vec<f64>> {
 pub fn read_matrices(file: &Path, bytes: &[u8], names: &[&str]) -> Result<Vec<RealMatrix>, DataError> {
     let vars = scan(bytes).map_err(|p| DataError::file(file, p))?;
     let headers = names.iter().map(|name| check_header(file, &vars, name)).collect::<Result<Vec<_>, _>>()?;
-    // `matfile` can panic on inputs its parser does not expect; contain it as a parse error.
-    let parsed = catch_unwind(AssertUnwindSafe(|| matfile::MatFile::parse(bytes)))
-        .map_err(|_| DataError::file(file, Problem::Malformed("the MAT parser failed on this file".to_string())))?
-        .map_err(|e| DataError::file(file, Problem::Malformed(format!("{e:?}"))))?;
     let mut out = Vec::with_capacity(names.len());
     for (name, header) in names.iter().zip(headers) {
         let err = |problem| DataError::variable(file, name, problem);
-        let array = parsed
-            .find_by_name(name)
-            .ok_or_else(|| err(Problem::Malformed("present but its data could not be decoded".to_string())))?;
+        let array = parse_one(bytes, header).map_err(err)?;
         let values = to_f64(array.data()).ok_or_else(|| err(Problem::Complex))?;
         let (rows, cols) = (header.dims[0], header.dims[1]);
         if array.size() != header.dims.as_slice() || values.len() != rows * cols {
@@ -99,4 +93,34 @@ pub fn read_matrices(file: &Path, bytes: &[u8], names: &[&str]) -> Result<Vec<Re
         out.push(RealMatrix { name: name.to_string(), matrix: Matrix::from_column_major(rows, cols, &values) });
     }
     Ok(out)
+}
+
+/// Decodes one variable with `matfile`, handing it a MAT file of that variable alone.
+///
+/// Two things happen on the way. Compressed elements are inflated here, bounded by what the
+/// declared dimensions allow, so a lying header cannot make us allocate without limit. And
+/// `int32` arrays are presented as `int64`: `matfile` 0.5 maps the class int32 to the data type
+/// uint32 and then rejects the int32 data MATLAB writes for it (the int64 class accepts int32
+/// data and the values are unchanged).
+fn parse_one(bytes: &[u8], var: &VarHeader) -> Result<matfile::Array, Problem> {
+    let count: usize = var.dims.iter().product();
+    let limit = count.saturating_mul(8 * 2).saturating_add(4096);
+    let mut element = matrix_bytes(bytes, var, limit)?;
+    if var.class == MatClass::Int32 && element.len() >= 24 {
+        // The array-flags word follows the element tag and the flags sub-element tag.
+        let class_byte = if &bytes[126..128] == b"IM" { 16 } else { 19 };
+        element[class_byte] = MatClass::Int64.code();
+    }
+    let mut single = bytes[..128].to_vec();
+    single.extend_from_slice(&element);
+    // `matfile` can panic on inputs its parser does not expect; contain it as a parse error.
+    let parsed = catch_unwind(AssertUnwindSafe(|| matfile::MatFile::parse(single.as_slice())))
+        .map_err(|_| Problem::Malformed("the MAT parser failed on this variable".to_string()))?
+        .map_err(|e| Problem::Malformed(format!("its data cannot be decoded ({e:?})")))?;
+    parsed
+        .arrays()
+        .iter()
+        .find(|a| a.name() == var.name)
+        .cloned()
+        .ok_or_else(|| Problem::Malformed("present but its data could not be decoded".to_string()))
 }

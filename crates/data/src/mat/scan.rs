@@ -142,6 +142,10 @@ pub struct VarHeader {
     pub dims: Vec<usize>,
     pub complex: bool,
     pub logical: bool,
+    /// Where the variable's element (tag included) lies in the file.
+    pub span: std::ops::Range<usize>,
+    /// Whether that element is `miCOMPRESSED`.
+    pub compressed: bool,
 }
 
 impl VarHeader {
@@ -222,7 +226,13 @@ fn padded8(n: usize) -> usize {
 }
 
 /// Reads the header of the `miMATRIX` element whose tag is at `bytes[0]`.
-fn matrix_header(endian: Endian, bytes: &[u8], offset: usize) -> Result<Option<VarHeader>, Problem> {
+fn matrix_header(
+    endian: Endian,
+    bytes: &[u8],
+    span: std::ops::Range<usize>,
+    compressed: bool,
+) -> Result<Option<VarHeader>, Problem> {
+    let offset = span.start;
     let broken = |what: &str| Problem::Malformed(format!("variable at byte {offset}: {what}"));
     let (kind, size, data_at) = tag(endian, bytes, 0)?;
     if kind != MI_MATRIX {
@@ -265,6 +275,8 @@ fn matrix_header(endian: Endian, bytes: &[u8], offset: usize) -> Result<Option<V
         dims,
         complex: flags & 0x800 != 0,
         logical: flags & 0x200 != 0,
+        span,
+        compressed,
     }))
 }
 
@@ -289,7 +301,7 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<VarHeader>, Problem> {
         let body = &bytes[at + off..end];
         match kind {
             MI_MATRIX => {
-                if let Some(var) = matrix_header(endian, &bytes[at..end], at)? {
+                if let Some(var) = matrix_header(endian, &bytes[at..end], at..end, false)? {
                     vars.push(var);
                 }
                 at += off + padded8(size);
@@ -299,7 +311,7 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<VarHeader>, Problem> {
                 flate2::read::ZlibDecoder::new(body).take(COMPRESSED_HEADER_BYTES).read_to_end(&mut inflated).map_err(
                     |e| Problem::Malformed(format!("compressed element at byte {at} cannot be inflated: {e}")),
                 )?;
-                if let Some(var) = matrix_header(endian, &inflated, at)? {
+                if let Some(var) = matrix_header(endian, &inflated, at..end, true)? {
                     vars.push(var);
                 }
                 at = end;
@@ -308,4 +320,29 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<VarHeader>, Problem> {
         }
     }
     Ok(vars)
+}
+
+/// The variable's `miMATRIX` element (tag included), inflated if it was compressed.
+///
+/// Inflation stops at `limit` bytes: a compressed element that claims more is reported as
+/// malformed instead of filling memory.
+pub fn matrix_bytes(bytes: &[u8], var: &VarHeader, limit: usize) -> Result<Vec<u8>, Problem> {
+    let element = &bytes[var.span.clone()];
+    if !var.compressed {
+        return Ok(element.to_vec());
+    }
+    let endian = header(bytes)?;
+    let (_, _, off) = tag(endian, element, 0)?;
+    let mut inflated = Vec::new();
+    flate2::read::ZlibDecoder::new(&element[off..])
+        .take(limit as u64 + 1)
+        .read_to_end(&mut inflated)
+        .map_err(|e| Problem::Malformed(format!("compressed element at byte {} cannot be inflated: {e}", var.span.start)))?;
+    if inflated.len() > limit {
+        return Err(Problem::Malformed(format!(
+            "variable `{}` inflates to more than the {limit} bytes its dimensions allow",
+            var.name
+        )));
+    }
+    Ok(inflated)
 }
