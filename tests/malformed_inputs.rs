@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use data::mat::write::{element, matrix_element, mat_bytes};
+use data::mat::write::{element, mat_bytes, matrix_element};
 use data::mat::{MatArray, MatData};
 use data::{Matrix, Problem};
 
@@ -69,7 +69,10 @@ fn a_well_formed_set_loads_compressed_or_not_with_any_label_class() {
     for (i, labels) in label_classes.into_iter().enumerate() {
         for compress in [false, true] {
             for dims in [[3, 1], [1, 3]] {
-                let path = fixture(&format!("good-{i}-{compress}"), &mat_bytes(&[x(3, 4), MatArray::new("y", &dims, labels.clone())], compress));
+                let path = fixture(
+                    &format!("good-{i}-{compress}"),
+                    &mat_bytes(&[x(3, 4), MatArray::new("y", &dims, labels.clone())], compress),
+                );
                 let set = data::load_dataset(&path, 10).unwrap_or_else(|e| panic!("{e}"));
                 assert_eq!(set.labels, vec![1, 10, 5]);
                 assert_eq!(set.x, Matrix::from_column_major(3, 4, &values(3, 4)));
@@ -139,7 +142,8 @@ fn non_finite_values() {
     for (name, bad, text) in [("nan", f64::NAN, "is NaN"), ("inf", f64::INFINITY, "is inf")] {
         let mut v = values(3, 4);
         v[3 + 1] = bad; // Column-major: row 2, column 2 (1-based).
-        let (path, err) = dataset_error(name, &mat_bytes(&[MatArray::new("X", &[3, 4], MatData::Double(v)), y(&LABELS)], false));
+        let (path, err) =
+            dataset_error(name, &mat_bytes(&[MatArray::new("X", &[3, 4], MatData::Double(v)), y(&LABELS)], false));
         assert_message(&path, &err, Some("X"), &format!("element (2, 2) {text}; every value must be finite"));
     }
 }
@@ -180,7 +184,8 @@ fn data_that_does_not_fit_the_weights() {
     let weights = data::load_weights(&weights_path).unwrap();
     assert_eq!(weights.layer_sizes(), data::LayerSizes::new(4, 5, 3));
     // Columns of X + 1 must be the columns of Theta1.
-    let wide = data::load_dataset(&fixture("fit-wide", &mat_bytes(&[x(3, 6), y(&[1.0, 2.0, 3.0])], false)), 10).unwrap();
+    let wide =
+        data::load_dataset(&fixture("fit-wide", &mat_bytes(&[x(3, 6), y(&[1.0, 2.0, 3.0])], false)), 10).unwrap();
     let err = data::check_fit(&wide, &weights).unwrap_err();
     assert_message(&weights_path, &err, Some("Theta1"), "has 5 columns but `X` in");
     assert_message(&weights_path, &err, Some("Theta1"), "has 6 columns; expected 7 (columns of X + 1)");
@@ -193,7 +198,8 @@ fn data_that_does_not_fit_the_weights() {
 
 #[test]
 fn hdf5_files_are_recognised() {
-    let mut v73 = b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 00:00:00 2024 HDF5 schema 1.00 .".to_vec();
+    let mut v73 =
+        b"MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan  1 00:00:00 2024 HDF5 schema 1.00 .".to_vec();
     v73.resize(124, b' ');
     v73.extend(0x0200u16.to_le_bytes());
     v73.extend(b"IM");

@@ -8,7 +8,6 @@ use common::{exercise_set, reference_weights};
 use data::DataFile;
 use model::{Network, cost, evaluate};
 
-
 const COST_LAMBDA_0: f64 = 0.2876291651613189;
 const COST_LAMBDA_1: f64 = 0.38376985909092365;
 

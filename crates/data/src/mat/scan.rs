@@ -334,10 +334,9 @@ pub fn matrix_bytes(bytes: &[u8], var: &VarHeader, limit: usize) -> Result<Vec<u
     let endian = header(bytes)?;
     let (_, _, off) = tag(endian, element, 0)?;
     let mut inflated = Vec::new();
-    flate2::read::ZlibDecoder::new(&element[off..])
-        .take(limit as u64 + 1)
-        .read_to_end(&mut inflated)
-        .map_err(|e| Problem::Malformed(format!("compressed element at byte {} cannot be inflated: {e}", var.span.start)))?;
+    flate2::read::ZlibDecoder::new(&element[off..]).take(limit as u64 + 1).read_to_end(&mut inflated).map_err(|e| {
+        Problem::Malformed(format!("compressed element at byte {} cannot be inflated: {e}", var.span.start))
+    })?;
     if inflated.len() > limit {
         return Err(Problem::Malformed(format!(
             "variable `{}` inflates to more than the {limit} bytes its dimensions allow",
