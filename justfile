@@ -18,3 +18,11 @@ test: lint
 lint:
     cargo fmt --all --check
     cargo clippy {{cargo_flags}} --workspace --all-targets -- -D warnings
+
+# Every gradient check on the reference data: one line per check, PASS/FAIL, non-zero exit on failure
+verify:
+    cargo run {{cargo_flags}} -q -p verify
+
+# Gradient checks on any data and weights (`just gradcheck --data F --weights W --lambda L`)
+gradcheck *ARGS:
+    cargo run {{cargo_flags}} -q -p trainer -- gradcheck {{ARGS}}

@@ -3,4 +3,6 @@
 
 pub use backend;
 pub use data;
+pub use manual;
 pub use model;
+pub use verify;

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::cli::EvalArgs;
 use crate::files::load_pair;
 
-pub fn run(args: &EvalArgs) -> Result<()> {
+pub fn run(args: &EvalArgs) -> Result<bool> {
     let (dataset, weights) = load_pair(args.input.data.as_deref(), args.input.weights.as_deref())?;
     let device = args.input.backend.device()?;
     let network = Network::from_weights(&weights, &device);
@@ -31,7 +31,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
             })).collect::<Vec<_>>(),
         });
         println!("{object}");
-        return Ok(());
+        return Ok(true);
     }
     println!(
         "network      {sizes} (Theta1 {}x{}, Theta2 {}x{}) from {weights_file}",
@@ -54,5 +54,5 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     for d in &eval.per_digit {
         println!("             {:>5}  {:>7.2}%  {:>5}/{}", d.digit, d.percent(), d.correct, d.total);
     }
-    Ok(())
+    Ok(true)
 }

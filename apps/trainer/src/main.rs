@@ -4,6 +4,7 @@
 mod cli;
 mod eval;
 mod files;
+mod gradcheck;
 
 use std::process::ExitCode;
 
@@ -13,9 +14,11 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
         cli::Command::Eval(args) => eval::run(&args),
+        cli::Command::Gradcheck(args) => gradcheck::run(&args),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(2)

@@ -85,3 +85,20 @@ fn bad_flags_are_refused() {
         assert!(stderr(&output).contains(text), "{args:?}: {}", stderr(&output));
     }
 }
+
+#[test]
+fn gradcheck_passes_on_the_reference_pair_and_reports_its_figures() {
+    let output = trainer(&["gradcheck", "--lambda", "1", "--samples", "30", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    assert_eq!(value["passed"], true);
+    assert!(value["manual_vs_autodiff"].as_f64().unwrap() <= 1e-12);
+    assert!(value["finite_differences"].as_f64().unwrap() < 1e-9);
+    assert!((value["cost"].as_f64().unwrap() - 0.38376985909092365).abs() < 1e-12);
+    let text = stdout(&trainer(&["gradcheck", "--samples", "10", "--backend", "ndarray"]));
+    assert_eq!(text.matches("PASS").count(), 2, "{text}");
+    assert!(text.contains("gradient norm  1.2913128642621"), "{text}");
+    let refused = trainer(&["gradcheck", "--epsilon", "0"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr(&refused).contains("epsilon must be finite and > 0"));
+}

@@ -1,0 +1,16 @@
+//! Proof that the hand-written backpropagation is right, from independent directions: burn's
+//! autodiff on the model crate's cost ([`autodiff_cost_and_gradient`]), central finite
+//! differences ([`numerical_gradient`]), and the same code on two backends. It owns the
+//! comparison figures ([`relative_difference`], [`max_relative_error`]), the checks with their
+//! bounds ([`checks`]) and the report `just verify` prints. It computes no gradient of its own
+//! and knows nothing of training or the command line.
+
+mod autodiff;
+pub mod checks;
+mod compare;
+mod finite_diff;
+pub mod report;
+
+pub use autodiff::autodiff_cost_and_gradient;
+pub use compare::{SMALL_ENTRY_FRACTION, max_raw_relative_error, max_relative_error, norm, relative_difference};
+pub use finite_diff::{DEFAULT_EPSILON, FULL_NETWORK_EPSILON, numerical_gradient, sample_coordinates};

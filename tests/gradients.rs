@@ -1,0 +1,197 @@
+//! The hand-written backpropagation against burn's autodiff, finite differences and the other
+//! backend, on the exercise's small problem, the full reference network and random networks.
+
+mod common;
+
+use backend::{Backend, sigmoid, tensor_to_vec};
+use burn::tensor::{Tensor, TensorData};
+use common::{exercise_set, reference_weights};
+use data::{DataFile, LayerSizes, Matrix};
+use manual::{NnCost, reshape, sigmoid_gradient, unroll};
+use proptest::prelude::*;
+use verify::checks::{
+    Check, FINITE_DIFFERENCE_BOUND, IMPLEMENTATION_BOUND, exercise_gradient_check, exercise_problem,
+    manual_vs_autodiff, sampled_finite_differences,
+};
+use verify::{DEFAULT_EPSILON, FULL_NETWORK_EPSILON, max_relative_error, numerical_gradient, relative_difference};
+
+#[test]
+fn sigmoid_gradient_at_zero_is_a_quarter() {
+    for backend in Backend::ALL {
+        let device = backend.device().unwrap();
+        let z = Tensor::<1>::from_data(TensorData::new(vec![0.0, 1.0, -40.0, 800.0], [4]), &device);
+        let g = tensor_to_vec(sigmoid_gradient(z.clone()));
+        assert_eq!(g[0], 0.25, "{backend}");
+        let s1 = 1.0 / (1.0 + (-1.0f64).exp());
+        assert!((g[1] - s1 * (1.0 - s1)).abs() < 1e-16, "{backend}");
+        assert!(g[2] > 0.0 && (g[2] - (-40.0f64).exp()).abs() / (-40.0f64).exp() < 1e-12, "{backend}: {}", g[2]);
+        assert_eq!(g[3], 0.0, "{backend}");
+        assert!(tensor_to_vec(sigmoid(z)).iter().all(|v| v.is_finite()));
+    }
+}
+
+#[test]
+fn exercise_gradient_check_at_lambda_0_and_1() {
+    let device = Backend::Flex.device().unwrap();
+    for lambda in [0.0, 1.0] {
+        let check = exercise_gradient_check(lambda, DEFAULT_EPSILON, &device);
+        assert_eq!(check.numerical.len(), 38);
+        assert!(check.relative_difference < 1e-9, "lambda {lambda}: {}", check.relative_difference);
+    }
+}
+
+#[test]
+fn reference_network_manual_vs_autodiff_vs_finite_differences_vs_other_backend() {
+    let weights = reference_weights();
+    let data = exercise_set(DataFile::Training);
+    let sizes = weights.layer_sizes();
+    let params = unroll(&weights.theta1, &weights.theta2);
+    for lambda in [0.0, 1.0, 20.0] {
+        let mut manual = Vec::new();
+        for backend in Backend::ALL {
+            let device = backend.device().unwrap();
+            let objective = NnCost::new(&data.x, &data.labels, sizes, lambda, &device);
+            let agreement = manual_vs_autodiff(&objective, &params, &data.x, &data.labels, &device);
+            assert!(
+                agreement.max_relative_error <= IMPLEMENTATION_BOUND,
+                "{backend}, lambda {lambda}: manual vs autodiff {}",
+                agreement.max_relative_error
+            );
+            assert!((agreement.manual.0 - agreement.autodiff.0).abs() <= 1e-14);
+            if backend == Backend::Flex && lambda != 20.0 {
+                let fd =
+                    sampled_finite_differences(&objective, &params, &agreement.manual.1, 200, 0, FULL_NETWORK_EPSILON);
+                assert!(fd < FINITE_DIFFERENCE_BOUND, "lambda {lambda}: finite differences {fd}");
+            }
+            manual.push(agreement.manual.1);
+        }
+        let across = max_relative_error(&manual[0], &manual[1]);
+        assert!(across <= IMPLEMENTATION_BOUND, "lambda {lambda}: flex vs ndarray {across}");
+    }
+}
+
+#[test]
+fn reference_costs_from_the_manual_engine() {
+    let weights = reference_weights();
+    let data = exercise_set(DataFile::Training);
+    let device = Backend::NdArray.device().unwrap();
+    let params = unroll(&weights.theta1, &weights.theta2);
+    let objective = NnCost::new(&data.x, &data.labels, weights.layer_sizes(), 0.0, &device);
+    assert!((objective.cost(&params) - 0.2876291651613189).abs() <= 1e-12);
+    assert!((objective.with_lambda(1.0).cost(&params) - 0.38376985909092365).abs() <= 1e-12);
+    let (cost, gradient) = objective.with_lambda(1.0).cost_and_gradient(&params);
+    assert!((cost - 0.38376985909092365).abs() <= 1e-12);
+    assert_eq!(gradient.len(), 10285);
+}
+
+#[test]
+fn unroll_and_reshape_follow_the_exercise_order() {
+    let weights = reference_weights();
+    let params = unroll(&weights.theta1, &weights.theta2);
+    // Theta1(:) is column-major: the first 25 entries are Theta1's bias column.
+    assert_eq!(params[0], weights.theta1.get(0, 0));
+    assert_eq!(params[1], weights.theta1.get(1, 0));
+    assert_eq!(params[25], weights.theta1.get(0, 1));
+    assert_eq!(params[25 * 401], weights.theta2.get(0, 0));
+    let (t1, t2) = reshape(&params, weights.layer_sizes());
+    assert_eq!((t1, t2), (weights.theta1, weights.theta2));
+}
+
+/// A fourth implementation, in plain loops one example at a time, that can leave the sigmoid
+/// derivative out. With it in, it must agree with finite differences; without it, the check
+/// must fail: the check is able to fail.
+fn loop_backprop(
+    params: &[f64],
+    sizes: LayerSizes,
+    x: &Matrix,
+    labels: &[usize],
+    lambda: f64,
+    with_derivative: bool,
+) -> Vec<f64> {
+    let (theta1, theta2) = reshape(params, sizes);
+    let s = |z: f64| 1.0 / (1.0 + (-z).exp());
+    let m = x.rows() as f64;
+    let mut grad1 = Matrix::from_fn(theta1.rows(), theta1.cols(), |_, _| 0.0).into_vec();
+    let mut grad2 = Matrix::from_fn(theta2.rows(), theta2.cols(), |_, _| 0.0).into_vec();
+    for (i, &label) in labels.iter().enumerate() {
+        let a1: Vec<f64> = std::iter::once(1.0).chain(x.row(i).iter().copied()).collect();
+        let z2: Vec<f64> = (0..sizes.hidden).map(|h| (0..a1.len()).map(|j| theta1.get(h, j) * a1[j]).sum()).collect();
+        let a2: Vec<f64> = std::iter::once(1.0).chain(z2.iter().map(|&z| s(z))).collect();
+        let a3: Vec<f64> =
+            (0..sizes.labels).map(|k| s((0..a2.len()).map(|j| theta2.get(k, j) * a2[j]).sum())).collect();
+        let d3: Vec<f64> = (0..sizes.labels).map(|k| a3[k] - f64::from(u8::from(k + 1 == label))).collect();
+        let d2: Vec<f64> = (0..sizes.hidden)
+            .map(|h| {
+                let back: f64 = (0..sizes.labels).map(|k| theta2.get(k, h + 1) * d3[k]).sum();
+                if with_derivative { back * s(z2[h]) * (1.0 - s(z2[h])) } else { back }
+            })
+            .collect();
+        for h in 0..sizes.hidden {
+            for j in 0..a1.len() {
+                grad1[h * a1.len() + j] += d2[h] * a1[j] / m;
+            }
+        }
+        for k in 0..sizes.labels {
+            for j in 0..a2.len() {
+                grad2[k * a2.len() + j] += d3[k] * a2[j] / m;
+            }
+        }
+    }
+    let g1 = Matrix::from_fn(theta1.rows(), theta1.cols(), |r, c| {
+        grad1[r * theta1.cols() + c] + if c > 0 { lambda / m * theta1.get(r, c) } else { 0.0 }
+    });
+    let g2 = Matrix::from_fn(theta2.rows(), theta2.cols(), |r, c| {
+        grad2[r * theta2.cols() + c] + if c > 0 { lambda / m * theta2.get(r, c) } else { 0.0 }
+    });
+    unroll(&g1, &g2)
+}
+
+#[test]
+fn a_broken_backpropagation_is_caught() {
+    let device = Backend::Flex.device().unwrap();
+    let (sizes, params, x, labels) = exercise_problem();
+    for lambda in [0.0, 1.0] {
+        let objective = NnCost::new(&x, &labels, sizes, lambda, &device);
+        let numerical = numerical_gradient(|a, b| objective.cost_difference(a, b), &params, DEFAULT_EPSILON, None);
+        let right = loop_backprop(&params, sizes, &x, &labels, lambda, true);
+        let check = Check::below("loop backprop", relative_difference(&numerical, &right), FINITE_DIFFERENCE_BOUND);
+        assert!(check.passed, "the correct loop version fails: {}", check.figure);
+        let broken = loop_backprop(&params, sizes, &x, &labels, lambda, false);
+        let check = Check::below("broken backprop", relative_difference(&numerical, &broken), FINITE_DIFFERENCE_BOUND);
+        assert!(!check.passed, "a gradient without the sigmoid derivative passed: {}", check.figure);
+        assert!(check.figure > 1e-3, "{}", check.figure);
+    }
+}
+
+/// A random problem: sizes, parameters, examples and labels from `seed`.
+fn random_problem(sizes: LayerSizes, m: usize, seed: u64) -> (Vec<f64>, Matrix, Vec<usize>) {
+    let params = manual::random_params(sizes, 1.0, seed);
+    let values = manual::random_params(LayerSizes::new(m * sizes.input - 1, 1, 0), 1.0, seed ^ 0x5eed);
+    let x = Matrix::from_row_major(m, sizes.input, values);
+    let labels = (0..m).map(|i| 1 + (i * 7 + seed as usize) % sizes.labels).collect();
+    (params, x, labels)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 40, ..ProptestConfig::default() })]
+
+    #[test]
+    fn manual_autodiff_and_finite_differences_agree_on_random_networks(
+        input in 1usize..=30,
+        hidden in 1usize..=30,
+        labels in 2usize..=12,
+        m in 1usize..=40,
+        lambda in 0.0f64..=50.0,
+        seed in any::<u64>(),
+        backend in prop_oneof![Just(Backend::Flex), Just(Backend::NdArray)],
+    ) {
+        let sizes = LayerSizes::new(input, hidden, labels);
+        let (params, x, y) = random_problem(sizes, m, seed);
+        let device = backend.device().unwrap();
+        let objective = NnCost::new(&x, &y, sizes, lambda, &device);
+        let agreement = manual_vs_autodiff(&objective, &params, &x, &y, &device);
+        prop_assert!(agreement.max_relative_error <= IMPLEMENTATION_BOUND, "manual vs autodiff {}", agreement.max_relative_error);
+        let fd = sampled_finite_differences(&objective, &params, &agreement.manual.1, 60, seed, FULL_NETWORK_EPSILON);
+        prop_assert!(fd < FINITE_DIFFERENCE_BOUND, "finite differences {}", fd);
+    }
+}
