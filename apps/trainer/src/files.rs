@@ -1,19 +1,14 @@
 //! Finding and loading the files a command works on.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Result;
 use data::{DataFile, Dataset, Weights, locate};
 
-/// The path of `file`, or of `explicit`; the error lists every place looked.
-pub fn find(file: DataFile, explicit: Option<&Path>) -> Result<PathBuf> {
-    Ok(locate(file, explicit)?)
-}
-
-/// Loads weights, then a digit set whose labels fit them, and checks that the two fit.
+/// Finds the digit set and the weights (the exercise's files unless given), loads them and
+/// checks that they fit; errors list every place looked or name the file and variable.
 pub fn load_pair(data: Option<&Path>, weights: Option<&Path>) -> Result<(Dataset, Weights)> {
-    let weights = data::load_weights(&find(DataFile::Weights, weights)?)?;
-    let dataset = data::load_dataset(&find(DataFile::Training, data)?, weights.layer_sizes().labels)?;
-    data::check_fit(&dataset, &weights)?;
-    Ok((dataset, weights))
+    let weights = locate(DataFile::Weights, weights)?;
+    let data = locate(DataFile::Training, data)?;
+    Ok(data::load_pair(&data, &weights)?)
 }

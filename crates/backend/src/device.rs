@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use burn::tensor::{DType, Device, FloatDType};
+use burn::tensor::{Device, FloatDType};
 
 /// A burn CPU backend.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -54,11 +54,6 @@ impl Backend {
             FloatDType::F64 => Ok(device),
             other => Err(BackendError::NotF64(self, other)),
         }
-    }
-
-    /// Whether `device` makes `f64` float tensors by default.
-    pub fn is_f64(device: &Device) -> bool {
-        DType::from(device.settings().float_dtype) == DType::F64
     }
 }
 

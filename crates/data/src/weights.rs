@@ -119,3 +119,12 @@ pub fn check_fit(data: &Dataset, weights: &Weights) -> Result<(), DataError> {
     }
     Ok(())
 }
+
+/// Loads the weights, then a digit set whose labels must fit them (`1..=` rows of `Theta2`),
+/// and checks that the two fit ([`check_fit`]).
+pub fn load_pair(data: &Path, weights: &Path) -> Result<(Dataset, Weights), DataError> {
+    let weights = load_weights(weights)?;
+    let dataset = crate::load_dataset(data, weights.layer_sizes().labels)?;
+    check_fit(&dataset, &weights)?;
+    Ok((dataset, weights))
+}

@@ -19,9 +19,7 @@ fn main() -> ExitCode {
 fn run() -> Result<bool, String> {
     let weights_path = locate(DataFile::Weights, None).map_err(|e| e.to_string())?;
     let data_path = locate(DataFile::Training, None).map_err(|e| e.to_string())?;
-    let weights = data::load_weights(&weights_path).map_err(|e| e.to_string())?;
-    let data = data::load_dataset(&data_path, weights.layer_sizes().labels).map_err(|e| e.to_string())?;
-    data::check_fit(&data, &weights).map_err(|e| e.to_string())?;
+    let (data, weights) = data::load_pair(&data_path, &weights_path).map_err(|e| e.to_string())?;
     println!("Gradient checks on {} with {}\n", data_path.display(), weights_path.display());
     let start = std::time::Instant::now();
     let report =
