@@ -5,7 +5,7 @@ use burn::prelude::*;
 use data::{Dataset, conventions};
 use serde::Serialize;
 
-use crate::{Network, cost};
+use crate::{Network, cross_entropy, labels_of_logits, regularization};
 
 /// Accuracy on the examples of one digit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -52,9 +52,12 @@ pub fn evaluate(network: &Network, data: &Dataset, lambda: f64, device: &Device)
     let sizes = network.sizes();
     let x = matrix_to_tensor(&data.x, device);
     let y = one_hot(&data.labels, sizes.labels, device);
-    let cost_unregularized = scalar(cost(network, x.clone(), y.clone(), 0.0));
-    let cost_lambda = scalar(cost(network, x.clone(), y, lambda));
-    let predictions = network.predict_labels(x);
+    // One forward pass serves both costs and the predictions.
+    let z3 = network.output_logits(x);
+    let cross_entropy = cross_entropy(z3.clone(), y);
+    let cost_unregularized = scalar(cross_entropy.clone());
+    let cost_lambda = scalar(cross_entropy + regularization(network, lambda, data.len()));
+    let predictions = labels_of_logits(z3);
     let correct = predictions.iter().zip(&data.labels).filter(|(p, l)| p == l).count();
     let mut per_digit: Vec<DigitAccuracy> =
         (0..10).map(|digit| DigitAccuracy { digit, correct: 0, total: 0 }).collect();

@@ -10,6 +10,6 @@ mod cost;
 mod evaluation;
 mod network;
 
-pub use cost::cost;
+pub use cost::{cost, cross_entropy, regularization};
 pub use evaluation::{DigitAccuracy, Evaluation, evaluate};
-pub use network::{Network, NetworkConfig, SigmoidLayer};
+pub use network::{Network, NetworkConfig, SigmoidLayer, labels_of_logits};

@@ -164,15 +164,7 @@ impl Network {
     /// # Shapes
     /// - `x`: `[m, input]`
     pub fn predict_labels(&self, x: Tensor<2>) -> Vec<usize> {
-        let units = self.output_logits(x).argmax(1).flatten::<1>(0, 1);
-        units
-            .into_data()
-            .convert::<i64>()
-            .try_to_vec::<i64>()
-            .expect("argmax gives integers")
-            .into_iter()
-            .map(|u| data::conventions::unit_label(u as usize))
-            .collect()
+        labels_of_logits(self.output_logits(x))
     }
 
     /// The predicted digit `0..=9` of each example.
@@ -182,4 +174,21 @@ impl Network {
     pub fn predict_digits(&self, x: Tensor<2>) -> Vec<usize> {
         self.predict_labels(x).into_iter().map(data::conventions::label_to_digit).collect()
     }
+}
+
+/// The label (`1..=labels`) of each row's highest output: σ is increasing, so the largest
+/// logit is the largest probability.
+///
+/// # Shapes
+/// - `z3`: `[m, labels]`, from [`Network::output_logits`]
+pub fn labels_of_logits(z3: Tensor<2>) -> Vec<usize> {
+    let units = z3.argmax(1).flatten::<1>(0, 1);
+    units
+        .into_data()
+        .convert::<i64>()
+        .try_to_vec::<i64>()
+        .expect("argmax gives integers")
+        .into_iter()
+        .map(|u| data::conventions::unit_label(u as usize))
+        .collect()
 }
