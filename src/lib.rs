@@ -5,4 +5,5 @@ pub use backend;
 pub use data;
 pub use manual;
 pub use model;
+pub use train;
 pub use verify;

@@ -4,13 +4,19 @@ use std::path::PathBuf;
 
 use backend::Backend;
 use clap::{Args, Parser, Subcommand};
+use train::{Engine, Optimizer};
 
 /// The ex4 neural network: a 400-25-10 sigmoid network on 20x20 handwritten digits.
+///
+/// Without a subcommand, trains the network (flags below) and writes weights.mat,
+/// metrics.json and pictures into a new run directory.
 #[derive(Parser, Debug)]
-#[command(name = "trainer", version, about)]
+#[command(name = "trainer", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub train: TrainArgs,
 }
 
 #[derive(Subcommand, Debug)]
@@ -21,6 +27,131 @@ pub enum Command {
     /// Gradient checks on any data and weights whose shapes fit: manual backpropagation
     /// against burn's autodiff and against central finite differences.
     Gradcheck(GradcheckArgs),
+    /// Train at several lambdas in parallel and compare them (held-out accuracy, sharpness
+    /// of the hidden layer).
+    Sweep(SweepArgs),
+    /// One-vs-all regularized logistic regression, the exercise's comparison for the network.
+    Baseline(BaselineArgs),
+    /// Write an 8x8 grid of random digits of a data file as a PNG picture.
+    Show(ShowArgs),
+    /// Predicted digit and the ten output probabilities for chosen rows of a data file.
+    Predict(PredictArgs),
+}
+
+/// What to train on, how, and where to write the results.
+#[derive(Args, Debug, Clone)]
+pub struct TrainArgs {
+    /// Training set (`X`, `y`): a path, or a file name looked up in the data directories
+    /// [default: ex4data1.mat; the built-in synthetic digits when it is not found]
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Train on the built-in synthetic digits (held out: another synthetic set)
+    #[arg(long, conflicts_with_all = ["data", "test"])]
+    pub synthetic: bool,
+    /// Held-out set [default: ex4test.mat when found]
+    #[arg(long, value_name = "FILE", conflicts_with = "no_test")]
+    pub test: Option<PathBuf>,
+    /// Do not evaluate on a held-out set
+    #[arg(long)]
+    pub no_test: bool,
+    /// Optimizer: lbfgs, cg (nonlinear conjugate gradient), gd (gradient descent), adam
+    #[arg(long, default_value = "lbfgs", value_parser = parse_named::<Optimizer>)]
+    pub optimizer: Optimizer,
+    /// Gradient engine: manual (hand-written backpropagation) or autodiff (burn)
+    #[arg(long, default_value = "manual", value_parser = parse_named::<Engine>)]
+    pub engine: Engine,
+    /// Iterations of the optimizer
+    #[arg(long, default_value_t = 100, value_parser = parse_iterations)]
+    pub iterations: usize,
+    /// Step size for gd and adam [default: 0.5 for gd, 0.1 for adam]
+    #[arg(long, value_parser = parse_alpha, allow_negative_numbers = true)]
+    pub alpha: Option<f64>,
+    /// Regularization strength
+    #[arg(long, default_value_t = 1.0, value_parser = parse_lambda, allow_negative_numbers = true)]
+    pub lambda: f64,
+    /// Seed of the initial weights
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Initial weights are drawn uniformly in [-epsilon, epsilon]
+    #[arg(long, default_value_t = manual::DEFAULT_INIT_EPSILON, value_parser = parse_epsilon, allow_negative_numbers = true)]
+    pub init_epsilon: f64,
+    /// Units in the hidden layer
+    #[arg(long, default_value_t = 25, value_parser = parse_hidden)]
+    pub hidden: usize,
+    /// burn backend that computes, in f64
+    #[arg(long, default_value = "flex", value_parser = parse_backend)]
+    pub backend: Backend,
+    /// Output directory, which must not exist yet [default: a new directory under runs/]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the final summary as one JSON object
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Comma-separated lambdas
+    #[arg(long, value_delimiter = ',', default_value = "0,0.3,1,3,10,20", value_parser = parse_lambda, allow_negative_numbers = true)]
+    pub lambdas: Vec<f64>,
+    /// Worker threads [default: the number of cores]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub threads: Option<u64>,
+    #[command(flatten)]
+    pub train: TrainArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct BaselineArgs {
+    /// Training set [default: ex4data1.mat; the built-in synthetic digits when it is not found]
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Use the built-in synthetic digits (held out: another synthetic set)
+    #[arg(long, conflicts_with_all = ["data", "test", "weights"])]
+    pub synthetic: bool,
+    /// Held-out set [default: ex4test.mat when found]
+    #[arg(long, value_name = "FILE")]
+    pub test: Option<PathBuf>,
+    /// Network weights to compare with [default: ex4weights.mat when found]
+    #[arg(long, value_name = "FILE")]
+    pub weights: Option<PathBuf>,
+    /// Regularization strength of each classifier
+    #[arg(long, default_value_t = train::BASELINE_LAMBDA, value_parser = parse_lambda, allow_negative_numbers = true)]
+    pub lambda: f64,
+    /// L-BFGS iterations per classifier
+    #[arg(long, default_value_t = train::BASELINE_ITERATIONS, value_parser = parse_iterations)]
+    pub iterations: usize,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ShowArgs {
+    /// Digit set [default: ex4data1.mat; the built-in synthetic digits when it is not found]
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Show the built-in synthetic digits
+    #[arg(long, conflicts_with = "data")]
+    pub synthetic: bool,
+    /// The PNG file to write; it must not exist yet
+    #[arg(long, value_name = "FILE", default_value = "digits.png")]
+    pub out: PathBuf,
+    /// Seed of the random choice of digits
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+}
+
+#[derive(Args, Debug)]
+pub struct PredictArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Rows to predict, counted from 1 as in Octave (comma-separated)
+    #[arg(long, value_delimiter = ',', required = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub rows: Vec<u64>,
+    /// Print one JSON object instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -84,4 +215,27 @@ fn parse_lambda(s: &str) -> Result<f64, String> {
 fn parse_epsilon(s: &str) -> Result<f64, String> {
     let value: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
     if value.is_finite() && value > 0.0 { Ok(value) } else { Err(format!("epsilon must be finite and > 0, got {s}")) }
+}
+
+fn parse_named<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
+    s.parse()
+}
+
+fn parse_iterations(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("iterations must be a whole number >= 1, got {s}")),
+    }
+}
+
+fn parse_hidden(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("hidden must be a whole number >= 1, got {s}")),
+    }
+}
+
+fn parse_alpha(s: &str) -> Result<f64, String> {
+    let value: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
+    if value.is_finite() && value > 0.0 { Ok(value) } else { Err(format!("alpha must be finite and > 0, got {s}")) }
 }

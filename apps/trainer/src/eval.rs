@@ -26,9 +26,7 @@ pub fn run(args: &EvalArgs) -> Result<bool> {
             "cost": eval.cost,
             "correct": eval.correct,
             "accuracy": eval.accuracy,
-            "per_digit": eval.per_digit.iter().map(|d| json!({
-                "digit": d.digit, "correct": d.correct, "total": d.total, "accuracy": d.percent()
-            })).collect::<Vec<_>>(),
+            "per_digit": crate::outputs::per_digit_json(&eval),
         });
         println!("{object}");
         return Ok(true);

@@ -1,24 +1,54 @@
 //! `trainer`: the command line of the ex4 network. A thin layer: it parses flags, finds the
-//! files, calls the crates below and prints what they return.
+//! files, calls the crates below, shows progress and prints what they return.
 
+mod baseline_run;
 mod cli;
 mod eval;
 mod files;
 mod gradcheck;
+mod outputs;
+mod predict;
+mod progress;
+mod show;
+mod sweep_run;
+mod train_run;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
+/// How a command ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Exit 0.
+    Success,
+    /// Exit 1: the command ran but its answer is "no" (a failed check, a diverged run).
+    Failed,
+    /// Exit 130: stopped by SIGINT/SIGTERM after writing its outputs.
+    Interrupted,
+}
+
+impl From<bool> for Status {
+    fn from(ok: bool) -> Self {
+        if ok { Status::Success } else { Status::Failed }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    let result = match cli.command {
-        cli::Command::Eval(args) => eval::run(&args),
-        cli::Command::Gradcheck(args) => gradcheck::run(&args),
+    let result = match &cli.command {
+        None => train_run::run(&cli.train),
+        Some(cli::Command::Eval(args)) => eval::run(args).map(Status::from),
+        Some(cli::Command::Gradcheck(args)) => gradcheck::run(args).map(Status::from),
+        Some(cli::Command::Sweep(args)) => sweep_run::run(args),
+        Some(cli::Command::Baseline(args)) => baseline_run::run(args),
+        Some(cli::Command::Show(args)) => show::run(args),
+        Some(cli::Command::Predict(args)) => predict::run(args),
     };
     match result {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::FAILURE,
+        Ok(Status::Success) => ExitCode::SUCCESS,
+        Ok(Status::Failed) => ExitCode::FAILURE,
+        Ok(Status::Interrupted) => ExitCode::from(130),
         Err(error) => {
             eprintln!("error: {error:#}");
             ExitCode::from(2)

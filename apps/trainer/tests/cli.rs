@@ -102,3 +102,202 @@ fn gradcheck_passes_on_the_reference_pair_and_reports_its_figures() {
     assert_eq!(refused.status.code(), Some(2));
     assert!(stderr(&refused).contains("epsilon must be finite and > 0"));
 }
+
+/// A fresh empty directory for one test's outputs.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ex4-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Decodes a PNG and checks that it is a real picture: the size expected (at least) and more
+/// than one colour.
+fn assert_picture(path: &std::path::Path, min_width: u32, min_height: u32) {
+    let image = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8();
+    assert!(image.width() >= min_width && image.height() >= min_height, "{}: {:?}", path.display(), image.dimensions());
+    let first = image.get_pixel(0, 0);
+    let distinct = image.pixels().filter(|p| *p != first).count();
+    assert!(distinct > (image.width() * image.height() / 20) as usize, "{}: almost constant", path.display());
+}
+
+fn json_file(path: &std::path::Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn training_on_synthetic_digits_writes_every_output() {
+    let out = scratch("synthetic").join("run");
+    let output = trainer(&["--synthetic", "--iterations", "30", "--hidden", "16", "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for expected in
+        ["training set   synthetic digits (built in: 5000 examples, seed 0)", "optimizer      lbfgs", "held-out acc"]
+    {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+    // 8x8 digits of 20 pixels, 5x5 hidden units of 20 pixels (4x4 for 16 units), at 4x scale.
+    assert_picture(&out.join("digits.png"), 8 * 21 * 4, 8 * 21 * 4);
+    assert_picture(&out.join("hidden.png"), 4 * 21 * 4, 4 * 21 * 4);
+    assert_picture(&out.join("cost.png"), 600, 400);
+    assert_picture(&out.join("confusion.png"), 500, 500);
+    let metrics = json_file(&out.join("metrics.json"));
+    assert_eq!(metrics["costs"].as_array().unwrap().len(), 31);
+    assert_eq!(metrics["config"]["network"]["hidden"], 16);
+    assert!(metrics["dataset"]["source"].as_str().unwrap().starts_with("synthetic digits"));
+    assert!(metrics["training"]["accuracy"].as_f64().unwrap() > 90.0, "{}", metrics["training"]);
+    // The weights load back through our own reader, in the exercise's layout.
+    let weights = data::load_weights(&out.join("weights.mat")).unwrap();
+    assert_eq!((weights.theta1.shape(), weights.theta2.shape()), ((16, 401), (10, 17)));
+    // Runs never overwrite: the same --out again is refused.
+    let again = trainer(&["--synthetic", "--iterations", "1", "--out", out.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("already exists"), "{}", stderr(&again));
+}
+
+#[test]
+fn training_on_the_exercise_data_gives_weights_that_eval_agrees_with() {
+    let out = scratch("exercise").join("run");
+    let output = trainer(&["--iterations", "40", "--json", "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    assert_eq!(summary, json_file(&out.join("metrics.json")));
+    assert_eq!(summary["dataset"]["examples"], 5000);
+    assert_eq!(summary["held_out"]["examples"], 10000);
+    let reported = summary["training"]["correct"].as_u64().unwrap();
+    assert!(reported > 4500, "{reported}");
+    // `eval` on the written weights gives the accuracy and cost the run reported.
+    let eval = trainer(&["eval", "--weights", out.join("weights.mat").to_str().unwrap(), "--json"]);
+    assert!(eval.status.success(), "{}", stderr(&eval));
+    let eval: serde_json::Value = serde_json::from_str(stdout(&eval).trim()).unwrap();
+    assert_eq!(eval["correct"].as_u64().unwrap(), reported);
+    let (a, b) = (eval["cost"].as_f64().unwrap(), summary["final_cost"].as_f64().unwrap());
+    assert!((a - b).abs() < 1e-12, "eval {a} vs run {b}");
+    let test =
+        trainer(&["eval", "--data", "ex4test.mat", "--weights", out.join("weights.mat").to_str().unwrap(), "--json"]);
+    let test: serde_json::Value = serde_json::from_str(stdout(&test).trim()).unwrap();
+    assert_eq!(test["correct"], summary["test"]["correct"]);
+}
+
+#[test]
+fn gradient_descent_with_the_autodiff_engine_and_ndarray_backend() {
+    let out = scratch("gd").join("run");
+    let args = ["--optimizer", "gd", "--engine", "autodiff", "--backend", "ndarray", "--iterations", "20", "--no-test"];
+    let output = trainer(&[&args[..], &["--json", "--out", out.to_str().unwrap()]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(summary["config"]["engine"], "autodiff");
+    assert_eq!(summary["config"]["backend"], "ndarray");
+    assert_eq!(summary["config"]["alpha"], 0.5);
+    assert!(summary["test"].is_null());
+    let costs: Vec<f64> = summary["costs"].as_array().unwrap().iter().map(|c| c.as_f64().unwrap()).collect();
+    assert_eq!(costs.len(), 21);
+    assert!(costs.windows(2).all(|w| w[1] < w[0]), "gradient descent with alpha 0.5 goes down: {costs:?}");
+}
+
+#[test]
+fn a_diverging_run_names_the_iteration_and_writes_no_weights() {
+    let out = scratch("diverge").join("run");
+    let args = ["--optimizer", "gd", "--alpha", "1e6", "--lambda", "1e9", "--iterations", "50", "--synthetic"];
+    let output = trainer(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("error: training diverged: the cost"), "{message}");
+    assert!(message.contains("at iteration"), "{message}");
+    assert!(!out.join("weights.mat").exists());
+    assert_eq!(json_file(&out.join("metrics.json"))["stop"]["kind"], "diverged");
+}
+
+#[test]
+fn sweep_picks_the_lambda_with_the_best_held_out_accuracy() {
+    let out = scratch("sweep").join("run");
+    let args = ["sweep", "--synthetic", "--lambdas", "0,3,30", "--iterations", "15", "--hidden", "9"];
+    let output = trainer(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let sweep = json_file(&out.join("sweep.json"));
+    let points = sweep["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    let best = points
+        .iter()
+        .max_by(|a, b| a["test_accuracy"].as_f64().unwrap().total_cmp(&b["test_accuracy"].as_f64().unwrap()))
+        .unwrap();
+    let best_accuracy = best["test_accuracy"].as_f64().unwrap();
+    let first_best = points.iter().find(|p| p["test_accuracy"].as_f64().unwrap() == best_accuracy).unwrap();
+    assert_eq!(sweep["best_lambda"], first_best["lambda"]);
+    let best_lambda = first_best["lambda"].as_f64().unwrap();
+    assert!(stdout(&output).contains(&format!("best lambda    {best_lambda} ")), "{}", stdout(&output));
+    let csv = std::fs::read_to_string(out.join("sweep.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 4);
+    assert_picture(&out.join("hidden_by_lambda.png"), 3 * 3 * 21 * 4, 3 * 21 * 4);
+    assert_picture(&out.join("accuracy_by_lambda.png"), 600, 400);
+    for lambda in ["0", "3", "30"] {
+        assert!(out.join(format!("weights_lambda_{lambda}.mat")).exists());
+    }
+}
+
+#[test]
+fn baseline_show_and_predict() {
+    let output = trainer(&["baseline", "--synthetic", "--iterations", "20", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert!(value["training_accuracy"].as_f64().unwrap() > 90.0, "{value}");
+    assert!(value["test_accuracy"].as_f64().unwrap() > 80.0, "{value}");
+
+    let picture = scratch("show").join("digits.png");
+    let output = trainer(&["show", "--out", picture.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_picture(&picture, 8 * 21 * 4, 8 * 21 * 4);
+    let again = trainer(&["show", "--out", picture.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "an existing picture is not overwritten");
+
+    let output = trainer(&["predict", "--rows", "1,2500,5000", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    let predictions = value["predictions"].as_array().unwrap();
+    assert_eq!(predictions.len(), 3);
+    // ex4data1.mat is sorted by label: row 1 is a 0 (label 10), row 2500 a 4, row 5000 a 9.
+    let actual: Vec<u64> = predictions.iter().map(|p| p["actual_digit"].as_u64().unwrap()).collect();
+    assert_eq!(actual, [0, 4, 9]);
+    for p in predictions {
+        let probs: Vec<f64> =
+            p["probabilities_by_digit"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        assert_eq!(probs.len(), 10);
+        let argmax = (0..10).max_by(|&a, &b| probs[a].total_cmp(&probs[b])).unwrap();
+        assert_eq!(argmax as u64, p["predicted_digit"].as_u64().unwrap());
+    }
+    let past = trainer(&["predict", "--rows", "5001"]);
+    assert_eq!(past.status.code(), Some(2));
+    assert!(stderr(&past).contains("row 5001 is past the last row (5000)"), "{}", stderr(&past));
+}
+
+#[test]
+fn sigint_stops_after_the_current_iteration_and_writes_every_output() {
+    let out = scratch("sigint").join("run");
+    let child = Command::new(env!("CARGO_BIN_EXE_trainer"))
+        .args(["--synthetic", "--optimizer", "gd", "--iterations", "1000000", "--out", out.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until training has started (the run directory exists), then a little more.
+    let start = std::time::Instant::now();
+    while !out.exists() && start.elapsed().as_secs() < 60 {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
+    let metrics = json_file(&out.join("metrics.json"));
+    assert_eq!(metrics["stop"]["kind"], "interrupted");
+    let iterations = metrics["iterations_run"].as_u64().unwrap();
+    assert!(iterations > 0 && iterations < 1_000_000);
+    let weights = data::load_weights(&out.join("weights.mat")).unwrap();
+    assert_eq!(weights.theta1.shape(), (25, 401));
+    for picture in ["digits.png", "hidden.png", "cost.png", "confusion.png"] {
+        assert_picture(&out.join(picture), 100, 100);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(leftovers.len(), 6, "only the six outputs, no temporary files: {leftovers:?}");
+}

@@ -32,6 +32,21 @@ impl Dataset {
         self.x.cols()
     }
 
+    /// `k` distinct example rows chosen at random (all of them, shuffled, when `k >= m`); the
+    /// same `seed` gives the same rows.
+    pub fn random_rows(&self, k: usize, seed: u64) -> Vec<usize> {
+        let mut rng = crate::synthetic::SplitMix64(seed);
+        let mut rows: Vec<usize> = (0..self.len()).collect();
+        let k = k.min(rows.len());
+        // The first k steps of a Fisher-Yates shuffle.
+        for i in 0..k {
+            let j = i + (rng.next_u64() % (rows.len() - i) as u64) as usize;
+            rows.swap(i, j);
+        }
+        rows.truncate(k);
+        rows
+    }
+
     /// The largest label present.
     pub fn max_label(&self) -> usize {
         self.labels.iter().copied().max().unwrap_or(0)

@@ -9,6 +9,7 @@
 mod cost;
 mod evaluation;
 mod network;
+mod unrolled;
 
 pub use cost::{cost, cross_entropy, regularization};
 pub use evaluation::{DigitAccuracy, Evaluation, evaluate};

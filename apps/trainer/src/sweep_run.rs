@@ -1,0 +1,172 @@
+//! `trainer sweep`: the same training at several lambdas, in parallel, compared.
+
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use indicatif::MultiProgress;
+use serde_json::json;
+use train::{Monitor, Stop, SweepPoint};
+
+use crate::Status;
+use crate::cli::SweepArgs;
+use crate::files::{create_run_dir, held_out_set, training_set, write_json, write_text};
+use crate::outputs::{dataset_name, hidden_image, write_picture, write_weights};
+use crate::progress::{Progress, install_stop_handler, stop_requested};
+use crate::train_run::config;
+
+pub const SWEEP_JSON: &str = "sweep.json";
+pub const SWEEP_CSV: &str = "sweep.csv";
+pub const HIDDEN_BY_LAMBDA: &str = "hidden_by_lambda.png";
+pub const ACCURACY_BY_LAMBDA: &str = "accuracy_by_lambda.png";
+
+pub fn run(args: &SweepArgs) -> Result<Status> {
+    if args.lambdas.is_empty() {
+        bail!("--lambdas: give at least one lambda");
+    }
+    let base = config(&args.train);
+    base.validate()?;
+    let (data, synthetic) = training_set(args.train.data.as_deref(), args.train.synthetic)?;
+    let test = held_out_set(args.train.test.as_deref(), args.train.no_test, synthetic)?;
+    // Check the backend before starting any thread.
+    args.train.backend.device()?;
+    let dir = create_run_dir(args.train.out.as_deref(), &format!("sweep-{}", base.optimizer))?;
+    install_stop_handler();
+
+    let threads = args
+        .threads
+        .map_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()), |t| t as usize)
+        .min(args.lambdas.len());
+    let multi = MultiProgress::new();
+    let lambdas = &args.lambdas;
+    let total = base.iterations;
+    let monitor = |i: usize| -> Box<dyn Monitor> {
+        Box::new(Progress::new(total, &format!("lambda {}", lambdas[i]), Some(&multi)))
+    };
+    let start = Instant::now();
+    let points = train::sweep(&data, test.as_ref(), &base, lambdas, args.train.backend, threads, &monitor)?;
+    let seconds = start.elapsed().as_secs_f64();
+
+    let diverged: Vec<String> = points
+        .iter()
+        .filter_map(|p| match &p.outcome.stop {
+            Stop::Diverged { message, .. } => Some(format!("lambda {}: {message}", p.lambda)),
+            _ => None,
+        })
+        .collect();
+    if !diverged.is_empty() {
+        bail!("training diverged, nothing written: {}", diverged.join("; "));
+    }
+
+    let best = best_lambda(&points);
+    for p in &points {
+        write_weights(&dir.join(format!("weights_lambda_{}.mat", p.lambda)), &p.outcome.weights())?;
+    }
+    let panels: Vec<(String, image::RgbImage)> = points
+        .iter()
+        .map(|p| (format!("lambda {}  (TV {:.3})", p.lambda, p.sharpness), hidden_image(&p.outcome.weights())))
+        .collect();
+    let title =
+        format!("hidden layer by lambda, {} {} iterations ({})", base.optimizer, base.iterations, dataset_name(&data));
+    write_picture(&dir.join(HIDDEN_BY_LAMBDA), pictures::labelled_row(&panels, &title))?;
+    let accuracies: Vec<pictures::SweepAccuracy> = points
+        .iter()
+        .map(|p| pictures::SweepAccuracy {
+            lambda: p.lambda,
+            train: p.train.accuracy,
+            test: p.test.as_ref().map(|t| t.accuracy),
+        })
+        .collect();
+    write_picture(&dir.join(ACCURACY_BY_LAMBDA), pictures::accuracy_vs_lambda(&accuracies, "accuracy against lambda"))?;
+    write_text(&dir.join(SWEEP_CSV), &csv(&points))?;
+    let summary = json!({
+        "config": {
+            "optimizer": base.optimizer, "engine": base.engine, "backend": args.train.backend.name(),
+            "iterations": base.iterations, "alpha": base.alpha(), "seed": base.seed,
+            "init_epsilon": base.init_epsilon, "hidden": base.hidden, "threads": threads,
+        },
+        "dataset": { "source": data.source.display().to_string(), "examples": data.len() },
+        "held_out": test.as_ref().map(|t| json!({ "source": t.source.display().to_string(), "examples": t.len() })),
+        "best_lambda": best,
+        "best_by": if test.is_some() { "held-out accuracy" } else { "training accuracy" },
+        "seconds": seconds,
+        "points": points.iter().map(|p| json!({
+            "lambda": p.lambda,
+            "cost": p.outcome.cost(),
+            "training_accuracy": p.train.accuracy,
+            "test_accuracy": p.test.as_ref().map(|t| t.accuracy),
+            "sharpness": p.sharpness,
+            "iterations_run": p.outcome.iterations(),
+            "stop": p.outcome.stop,
+            "seconds": p.seconds,
+            "costs": p.outcome.costs,
+        })).collect::<Vec<_>>(),
+    });
+    write_json(&dir.join(SWEEP_JSON), &summary)?;
+
+    if args.train.json {
+        println!("{summary}");
+    } else {
+        println!("training set   {} ({} examples)", data.source.display(), data.len());
+        if let Some(t) = &test {
+            println!("held-out set   {} ({} examples)", t.source.display(), t.len());
+        }
+        println!(
+            "{} {} iterations, engine {}, backend {}, seed {}, {threads} threads, {seconds:.2} s",
+            base.optimizer, base.iterations, base.engine, args.train.backend, base.seed
+        );
+        println!(
+            "{:>8}  {:>10}  {:>9}  {:>9}  {:>9}  {:>7}",
+            "lambda", "cost", "training", "held-out", "sharpness", "time"
+        );
+        for p in &points {
+            let held_out = p.test.as_ref().map_or("-".to_string(), |t| format!("{:.2}%", t.accuracy));
+            println!(
+                "{:>8}  {:>10.6}  {:>8.2}%  {:>9}  {:>9.4}  {:>6.2}s",
+                p.lambda,
+                p.outcome.cost(),
+                p.train.accuracy,
+                held_out,
+                p.sharpness,
+                p.seconds
+            );
+        }
+        if let Some(best) = best {
+            let by = if test.is_some() { "held-out" } else { "training" };
+            println!("best lambda    {best} (highest {by} accuracy)");
+        }
+        println!("sharpness      mean total variation of the normalized hidden images (lower is blurrier)");
+        println!("outputs        {}", dir.display());
+    }
+    Ok(if stop_requested() { Status::Interrupted } else { Status::Success })
+}
+
+/// The lambda with the best held-out accuracy (training accuracy without a held-out set);
+/// ties go to the smaller lambda.
+pub fn best_lambda(points: &[SweepPoint]) -> Option<f64> {
+    let score = |p: &SweepPoint| p.test.as_ref().map_or(p.train.accuracy, |t| t.accuracy);
+    points
+        .iter()
+        .fold(None, |best: Option<&SweepPoint>, p| match best {
+            Some(b) if score(b) >= score(p) => Some(b),
+            _ => Some(p),
+        })
+        .map(|p| p.lambda)
+}
+
+fn csv(points: &[SweepPoint]) -> String {
+    let mut text = String::from("lambda,cost,training_accuracy,test_accuracy,sharpness,iterations,seconds\n");
+    for p in points {
+        let test = p.test.as_ref().map_or(String::new(), |t| t.accuracy.to_string());
+        text.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            p.lambda,
+            p.outcome.cost(),
+            p.train.accuracy,
+            test,
+            p.sharpness,
+            p.outcome.iterations(),
+            p.seconds
+        ));
+    }
+    text
+}

@@ -1,0 +1,203 @@
+//! `trainer` (no subcommand): train the network, show progress, write the run's outputs.
+
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::Result;
+use data::Dataset;
+use model::{Evaluation, Network, evaluate};
+use serde_json::{Value, json};
+use train::{Outcome, Stop, TrainConfig};
+
+use crate::Status;
+use crate::cli::TrainArgs;
+use crate::files::{create_run_dir, held_out_set, training_set, write_json};
+use crate::outputs::*;
+use crate::progress::{Progress, install_stop_handler};
+
+/// The configuration the flags ask for.
+pub fn config(args: &TrainArgs) -> TrainConfig {
+    TrainConfig {
+        optimizer: args.optimizer,
+        engine: args.engine,
+        iterations: args.iterations,
+        alpha: args.alpha,
+        lambda: args.lambda,
+        seed: args.seed,
+        init_epsilon: args.init_epsilon,
+        hidden: args.hidden,
+    }
+}
+
+pub fn run(args: &TrainArgs) -> Result<Status> {
+    let started = Instant::now();
+    let config = config(args);
+    config.validate()?;
+    let (data, synthetic) = training_set(args.data.as_deref(), args.synthetic)?;
+    let test = held_out_set(args.test.as_deref(), args.no_test, synthetic)?;
+    let device = args.backend.device()?;
+    let dir = create_run_dir(args.out.as_deref(), &format!("{}-lambda{}", config.optimizer, config.lambda))?;
+    install_stop_handler();
+
+    let mut progress = Progress::new(config.iterations, "", None);
+    let train_start = Instant::now();
+    let outcome = train::train(&data, &config, &device, &mut progress)?;
+    let train_seconds = train_start.elapsed().as_secs_f64();
+    progress.finish();
+
+    if let Stop::Diverged { message, .. } = &outcome.stop {
+        let metrics = metrics(args, &config, &data, test.as_ref(), &outcome, None, None, train_seconds, &started);
+        write_json(&dir.join(METRICS_FILE), &metrics)?;
+        eprintln!("error: training diverged: {message}; no weights written (try a smaller --alpha)");
+        eprintln!("costs up to there are in {}", dir.join(METRICS_FILE).display());
+        return Ok(Status::Failed);
+    }
+
+    let weights = outcome.weights();
+    let network = Network::from_weights(&weights, &device);
+    let train_eval = evaluate(&network, &data, config.lambda, &device);
+    let test_eval = test.as_ref().map(|t| evaluate(&network, t, config.lambda, &device));
+
+    write_weights(&dir.join(WEIGHTS_FILE), &weights)?;
+    write_digit_grid(&dir.join(DIGITS_PICTURE), &data, config.seed)?;
+    pictures::save_png(&dir.join(HIDDEN_PICTURE), &hidden_image(&weights))?;
+    let title =
+        format!("cost, {} {} lambda {} ({})", config.optimizer, config.engine, config.lambda, dataset_name(&data));
+    write_picture(&dir.join(COST_PICTURE), pictures::cost_curve(&outcome.costs, &title))?;
+    let (confusion_set, confusion_eval) = match (&test, &test_eval) {
+        (Some(t), Some(e)) => (t, e),
+        _ => (&data, &train_eval),
+    };
+    let title = format!("confusion on {}", dataset_name(confusion_set));
+    write_picture(
+        &dir.join(CONFUSION_PICTURE),
+        pictures::confusion_matrix(&confusion(confusion_set, &confusion_eval.predictions), &title),
+    )?;
+    let metrics = metrics(
+        args,
+        &config,
+        &data,
+        test.as_ref(),
+        &outcome,
+        Some(&train_eval),
+        test_eval.as_ref(),
+        train_seconds,
+        &started,
+    );
+    write_json(&dir.join(METRICS_FILE), &metrics)?;
+
+    if args.json {
+        println!("{metrics}");
+    } else {
+        print_summary(
+            &config,
+            args,
+            &data,
+            test.as_ref(),
+            &outcome,
+            &train_eval,
+            test_eval.as_ref(),
+            train_seconds,
+            &dir,
+        );
+    }
+    Ok(if outcome.stop == Stop::Interrupted { Status::Interrupted } else { Status::Success })
+}
+
+fn evaluation_json(eval: &Evaluation, data: &Dataset) -> Value {
+    json!({
+        "source": data.source.display().to_string(),
+        "examples": eval.examples,
+        "cost": eval.cost,
+        "cost_lambda_0": eval.cost_unregularized,
+        "correct": eval.correct,
+        "accuracy": eval.accuracy,
+        "per_digit": crate::outputs::per_digit_json(eval),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn metrics(
+    args: &TrainArgs,
+    config: &TrainConfig,
+    data: &Dataset,
+    test: Option<&Dataset>,
+    outcome: &Outcome,
+    train_eval: Option<&Evaluation>,
+    test_eval: Option<&Evaluation>,
+    train_seconds: f64,
+    started: &Instant,
+) -> Value {
+    let sizes = outcome.sizes;
+    json!({
+        "config": {
+            "optimizer": config.optimizer,
+            "engine": config.engine,
+            "backend": args.backend.name(),
+            "iterations": config.iterations,
+            "alpha": config.alpha(),
+            "lambda": config.lambda,
+            "seed": config.seed,
+            "init_epsilon": config.init_epsilon,
+            "network": { "input": sizes.input, "hidden": sizes.hidden, "labels": sizes.labels },
+        },
+        "dataset": { "source": data.source.display().to_string(), "examples": data.len() },
+        "held_out": test.map(|t| json!({ "source": t.source.display().to_string(), "examples": t.len() })),
+        "stop": outcome.stop,
+        "iterations_run": outcome.iterations(),
+        "evaluations": outcome.evaluations,
+        "costs": outcome.costs,
+        "final_cost": outcome.cost(),
+        "training": train_eval.map(|e| evaluation_json(e, data)),
+        "test": test_eval.zip(test).map(|(e, t)| evaluation_json(e, t)),
+        "time": {
+            "train_seconds": train_seconds,
+            "seconds_per_iteration": train_seconds / outcome.iterations().max(1) as f64,
+            "total_seconds": started.elapsed().as_secs_f64(),
+        },
+        "version": env!("CARGO_PKG_VERSION"),
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn print_summary(
+    config: &TrainConfig,
+    args: &TrainArgs,
+    data: &Dataset,
+    test: Option<&Dataset>,
+    outcome: &Outcome,
+    train_eval: &Evaluation,
+    test_eval: Option<&Evaluation>,
+    seconds: f64,
+    dir: &Path,
+) {
+    let stop = match &outcome.stop {
+        Stop::Completed => "completed".to_string(),
+        Stop::Converged { reason } => format!("converged early: {reason}"),
+        Stop::Interrupted => "interrupted (outputs are for the weights reached)".to_string(),
+        Stop::Diverged { message, .. } => format!("diverged: {message}"),
+    };
+    println!("network        {}", outcome.sizes);
+    println!("training set   {} ({} examples)", data.source.display(), data.len());
+    match (test, test_eval) {
+        (Some(t), Some(_)) => println!("held-out set   {} ({} examples)", t.source.display(), t.len()),
+        _ => println!("held-out set   none"),
+    }
+    let alpha = config.alpha().map(|a| format!(", alpha {a}")).unwrap_or_default();
+    println!("optimizer      {}{alpha}", config.optimizer);
+    println!("engine         {}", config.engine);
+    println!("backend        {} (f64)", args.backend);
+    println!("seed           {}", config.seed);
+    println!("lambda         {}", config.lambda);
+    println!("iterations     {} ({} cost-and-gradient evaluations), {stop}", outcome.iterations(), outcome.evaluations);
+    println!("cost           {:.6}", outcome.cost());
+    println!("training acc   {:.2}% ({} of {})", train_eval.accuracy, train_eval.correct, train_eval.examples);
+    if let Some(e) = test_eval {
+        println!("held-out acc   {:.2}% ({} of {})", e.accuracy, e.correct, e.examples);
+    }
+    println!(
+        "time           {seconds:.2} s ({:.1} ms per iteration)",
+        1000.0 * seconds / outcome.iterations().max(1) as f64
+    );
+    println!("outputs        {}", dir.display());
+}

@@ -1,0 +1,56 @@
+//! The network as the exercise's unrolled parameter vector `[Theta1(:); Theta2(:)]`, the form
+//! every optimizer works on.
+//!
+//! Column-major, each Theta's first column is its bias; every further column holds one input's
+//! weights to all the layer's units, which is a row of the `[inputs, outputs]` weight tensor.
+//! So a layer's slice is `bias` followed by `weight` read row-major: no copy or transpose.
+
+use backend::tensor_to_vec;
+use burn::module::Param;
+use burn::prelude::*;
+use burn::tensor::Gradients;
+use data::LayerSizes;
+
+use crate::{Network, SigmoidLayer};
+
+impl SigmoidLayer {
+    /// A layer from its slice of the unrolled vector: `outputs` biases, then the
+    /// `[inputs, outputs]` weights row-major.
+    pub fn from_unrolled(part: &[f64], inputs: usize, outputs: usize, device: &Device) -> Self {
+        assert_eq!(part.len(), outputs * (inputs + 1), "{} values for a {inputs}->{outputs} layer", part.len());
+        let bias = TensorData::new(part[..outputs].to_vec(), [outputs]);
+        let weight = TensorData::new(part[outputs..].to_vec(), [inputs, outputs]);
+        Self {
+            weight: Param::from_tensor(Tensor::from_data(weight, device)),
+            bias: Param::from_tensor(Tensor::from_data(bias, device)),
+        }
+    }
+}
+
+impl Network {
+    /// The network holding the unrolled parameters `params` of a `sizes` network.
+    ///
+    /// # Panics
+    /// When `params` has other than `sizes.num_params()` entries.
+    pub fn from_unrolled(params: &[f64], sizes: LayerSizes, device: &Device) -> Self {
+        assert_eq!(params.len(), sizes.num_params(), "{} parameters for a {sizes} network", params.len());
+        let split = sizes.hidden * (sizes.input + 1);
+        Self {
+            hidden: SigmoidLayer::from_unrolled(&params[..split], sizes.input, sizes.hidden, device),
+            output: SigmoidLayer::from_unrolled(&params[split..], sizes.hidden, sizes.labels, device),
+        }
+    }
+
+    /// The gradient of a cost with respect to this network's parameters, unrolled like the
+    /// parameters (see [`Network::from_unrolled`]). `grads` comes from `.backward()` on a cost
+    /// computed with this network on an autodiff device.
+    pub fn unrolled_gradient(&self, grads: &Gradients) -> Vec<f64> {
+        let mut gradient = Vec::with_capacity(self.sizes().num_params());
+        for layer in [&self.hidden, &self.output] {
+            gradient.extend(tensor_to_vec(layer.bias.val().grad(grads).expect("the bias is a parameter of the cost")));
+            gradient
+                .extend(tensor_to_vec(layer.weight.val().grad(grads).expect("the weight is a parameter of the cost")));
+        }
+        gradient
+    }
+}

@@ -1,0 +1,176 @@
+//! What a training run is asked to do.
+
+use std::fmt;
+use std::str::FromStr;
+
+use data::LayerSizes;
+use serde::Serialize;
+
+/// The optimizer that moves the parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Optimizer {
+    /// L-BFGS with a Moré-Thuente line search (`argmin`).
+    Lbfgs,
+    /// Nonlinear conjugate gradient, Polak-Ribière+, Moré-Thuente line search (`argmin`); the
+    /// closest relative of the exercise's `fmincg`.
+    Cg,
+    /// Plain gradient descent, `θ ← θ − α ∇J(θ)`, as the exercise's notebooks do it.
+    Gd,
+    /// Adam (burn's optimizer) with learning rate `α`.
+    Adam,
+}
+
+impl Optimizer {
+    /// Every optimizer, in the order the CLI lists them.
+    pub const ALL: [Optimizer; 4] = [Optimizer::Lbfgs, Optimizer::Cg, Optimizer::Gd, Optimizer::Adam];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Optimizer::Lbfgs => "lbfgs",
+            Optimizer::Cg => "cg",
+            Optimizer::Gd => "gd",
+            Optimizer::Adam => "adam",
+        }
+    }
+
+    /// The step size `α` used when none is given: the exercise's 0.5 for gradient descent;
+    /// 0.1 for Adam (on the exercise's data, 93% training accuracy in 100 iterations, against
+    /// 83% at 0.03 and 75% at 0.01); the line-search methods need none.
+    pub fn default_alpha(self) -> Option<f64> {
+        match self {
+            Optimizer::Gd => Some(0.5),
+            Optimizer::Adam => Some(0.1),
+            Optimizer::Lbfgs | Optimizer::Cg => None,
+        }
+    }
+}
+
+/// Where the gradient comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// The hand-written backpropagation of the `manual` crate.
+    Manual,
+    /// `backward()` through the `model` crate's cost on burn's autodiff device.
+    Autodiff,
+}
+
+impl Engine {
+    /// Both engines.
+    pub const ALL: [Engine; 2] = [Engine::Manual, Engine::Autodiff];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Manual => "manual",
+            Engine::Autodiff => "autodiff",
+        }
+    }
+}
+
+macro_rules! named_enum {
+    ($ty:ident, $what:literal) => {
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl FromStr for $ty {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, String> {
+                let lower = s.to_ascii_lowercase();
+                $ty::ALL.into_iter().find(|v| v.name() == lower).ok_or_else(|| {
+                    let names: Vec<&str> = $ty::ALL.iter().map(|v| v.name()).collect();
+                    format!("unknown {} '{s}' (choose one of: {})", $what, names.join(", "))
+                })
+            }
+        }
+    };
+}
+named_enum!(Optimizer, "optimizer");
+named_enum!(Engine, "engine");
+
+/// A training run's configuration: everything that, with the data, decides its result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TrainConfig {
+    pub optimizer: Optimizer,
+    pub engine: Engine,
+    /// Iterations of the optimizer (one gradient step for gd and adam; one line search for
+    /// lbfgs and cg).
+    pub iterations: usize,
+    /// Step size for gd and adam; `None` takes [`Optimizer::default_alpha`].
+    pub alpha: Option<f64>,
+    /// Regularization strength `λ`.
+    pub lambda: f64,
+    /// Seed of the initial weights.
+    pub seed: u64,
+    /// Initial weights are drawn uniformly in `[-ε, ε]`.
+    pub init_epsilon: f64,
+    /// Units in the hidden layer.
+    pub hidden: usize,
+}
+
+impl Default for TrainConfig {
+    /// A bare run: L-BFGS, 100 iterations, `λ = 1`, 25 hidden units, `ε = 0.12`, seed 0.
+    fn default() -> Self {
+        Self {
+            optimizer: Optimizer::Lbfgs,
+            engine: Engine::Manual,
+            iterations: 100,
+            alpha: None,
+            lambda: 1.0,
+            seed: 0,
+            init_epsilon: manual::DEFAULT_INIT_EPSILON,
+            hidden: 25,
+        }
+    }
+}
+
+/// A configuration value out of range.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{flag} must be {requirement}, got {value}")]
+pub struct ConfigError {
+    pub flag: &'static str,
+    pub requirement: &'static str,
+    pub value: String,
+}
+
+impl TrainConfig {
+    /// The step size in effect.
+    pub fn alpha(&self) -> Option<f64> {
+        self.alpha.or(self.optimizer.default_alpha())
+    }
+
+    /// The layer sizes for `input` features and `labels` classes.
+    pub fn sizes(&self, input: usize, labels: usize) -> LayerSizes {
+        LayerSizes::new(input, self.hidden, labels)
+    }
+
+    /// Checks every value: `λ` finite and `≥ 0`, iterations `≥ 1`, `α` finite and `> 0`,
+    /// hidden `≥ 1`, `ε` finite and `> 0`.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let fail = |flag, requirement, value: String| Err(ConfigError { flag, requirement, value });
+        if !(self.lambda.is_finite() && self.lambda >= 0.0) {
+            return fail("--lambda", "finite and >= 0", self.lambda.to_string());
+        }
+        if self.iterations == 0 {
+            return fail("--iterations", "at least 1", "0".into());
+        }
+        if let Some(alpha) = self.alpha
+            && !(alpha.is_finite() && alpha > 0.0)
+        {
+            return fail("--alpha", "finite and > 0", alpha.to_string());
+        }
+        if self.hidden == 0 {
+            return fail("--hidden", "at least 1", "0".into());
+        }
+        if !(self.init_epsilon.is_finite() && self.init_epsilon > 0.0) {
+            return fail("--init-epsilon", "finite and > 0", self.init_epsilon.to_string());
+        }
+        Ok(())
+    }
+}

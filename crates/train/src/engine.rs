@@ -1,0 +1,96 @@
+//! The two gradient engines behind one [`Objective`]: the same function of the unrolled
+//! parameters, differentiated by hand or by burn.
+
+use backend::{matrix_to_tensor, one_hot, scalar};
+use burn::tensor::{Device, Tensor};
+use data::{Dataset, LayerSizes};
+use model::{Network, cost};
+
+use crate::Engine;
+
+/// `J(θ)` and `∇J(θ)` on fixed examples, `θ` unrolled as in [`manual::unroll`].
+pub trait Objective {
+    /// The cost and its gradient at `params`; the gradient is unrolled like `params`.
+    fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>);
+
+    /// The layer sizes the parameters describe.
+    fn sizes(&self) -> LayerSizes;
+
+    /// Which engine computes the gradient.
+    fn engine(&self) -> Engine;
+}
+
+/// The hand-written backpropagation ([`manual::NnCost`]).
+pub struct ManualObjective(pub manual::NnCost);
+
+impl Objective for ManualObjective {
+    fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        self.0.cost_and_gradient(params)
+    }
+
+    fn sizes(&self) -> LayerSizes {
+        self.0.sizes()
+    }
+
+    fn engine(&self) -> Engine {
+        Engine::Manual
+    }
+}
+
+/// burn's autodiff through [`model::cost`]: each call builds the [`Network`] from the
+/// parameters on the autodiff device, runs the cost forward and `backward()`.
+pub struct AutodiffObjective {
+    /// `[m, input]` on the autodiff device, built once.
+    x: Tensor<2>,
+    /// `[m, labels]` one-hot, built once.
+    y: Tensor<2>,
+    sizes: LayerSizes,
+    lambda: f64,
+    device: Device,
+}
+
+impl AutodiffObjective {
+    /// The objective on `data` for a network of `sizes`, on `device` (a plain device; its
+    /// autodiff wrapper is taken here).
+    pub fn new(data: &Dataset, sizes: LayerSizes, lambda: f64, device: &Device) -> Self {
+        let device = device.clone().autodiff();
+        Self {
+            x: matrix_to_tensor(&data.x, &device),
+            y: one_hot(&data.labels, sizes.labels, &device),
+            sizes,
+            lambda,
+            device,
+        }
+    }
+}
+
+impl Objective for AutodiffObjective {
+    fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        let network = Network::from_unrolled(params, self.sizes, &self.device);
+        let j = cost(&network, self.x.clone(), self.y.clone(), self.lambda);
+        let gradient = network.unrolled_gradient(&j.backward());
+        (scalar(j), gradient)
+    }
+
+    fn sizes(&self) -> LayerSizes {
+        self.sizes
+    }
+
+    fn engine(&self) -> Engine {
+        Engine::Autodiff
+    }
+}
+
+/// The objective of `engine` on `data`, for a network of `sizes` regularized by `lambda`.
+pub fn objective(
+    engine: Engine,
+    data: &Dataset,
+    sizes: LayerSizes,
+    lambda: f64,
+    device: &Device,
+) -> Box<dyn Objective> {
+    match engine {
+        Engine::Manual => Box::new(ManualObjective(manual::NnCost::new(&data.x, &data.labels, sizes, lambda, device))),
+        Engine::Autodiff => Box::new(AutodiffObjective::new(data, sizes, lambda, device)),
+    }
+}

@@ -1,0 +1,324 @@
+//! The optimizers and the loop that drives them, one iteration at a time, so that a caller can
+//! watch every step and stop the run cleanly between two of them.
+
+use std::cell::RefCell;
+
+use argmin::core::TerminationStatus;
+use argmin::core::{
+    CostFunction, Error as ArgminError, Gradient, IterState, Problem, Solver, State, TerminationReason,
+};
+use argmin::solver::conjugategradient::NonlinearConjugateGradient;
+use argmin::solver::conjugategradient::beta::PolakRibierePlus;
+use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::solver::quasinewton::LBFGS;
+use burn::optim::{AdamConfig, Optimizer as _};
+use burn::tensor::{Device, Tensor, TensorData};
+use data::{Dataset, LayerSizes, Weights, conventions::NUM_LABELS};
+use serde::Serialize;
+
+use crate::{ConfigError, Objective, Optimizer, TrainConfig, objective};
+
+/// What the caller wants after an iteration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    Continue,
+    /// Stop now and return the parameters reached (for example on Ctrl-C).
+    Stop,
+}
+
+/// Watches a run: called with the cost after each iteration (iteration 0 is the start).
+pub trait Monitor {
+    fn iteration(&mut self, iteration: usize, cost: f64) -> Control;
+}
+
+/// A monitor that watches nothing and never stops a run.
+pub struct Silent;
+
+impl Monitor for Silent {
+    fn iteration(&mut self, _: usize, _: f64) -> Control {
+        Control::Continue
+    }
+}
+
+/// Why a run ended.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Stop {
+    /// All the iterations asked for were run.
+    Completed,
+    /// The optimizer stopped early by its own criterion (the reason in its words).
+    Converged { reason: String },
+    /// The monitor asked to stop.
+    Interrupted,
+    /// The cost stopped being finite, or grew past ten times its starting value, at
+    /// `iteration`; the parameters returned are the last ones with a finite cost.
+    Diverged { iteration: usize, cost: f64, message: String },
+}
+
+/// A run's result.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// The parameters reached, unrolled.
+    pub params: Vec<f64>,
+    /// The layer sizes the parameters describe.
+    pub sizes: LayerSizes,
+    /// The cost at the start (`costs[0]`) and after each iteration run.
+    pub costs: Vec<f64>,
+    /// Cost-and-gradient evaluations, line searches included.
+    pub evaluations: usize,
+    pub stop: Stop,
+}
+
+impl Outcome {
+    /// Iterations run.
+    pub fn iterations(&self) -> usize {
+        self.costs.len().saturating_sub(1)
+    }
+
+    /// The final cost.
+    pub fn cost(&self) -> f64 {
+        *self.costs.last().expect("a run has its starting cost")
+    }
+
+    /// The parameters as the exercise's `Theta1` and `Theta2`.
+    pub fn weights(&self) -> Weights {
+        let (theta1, theta2) = manual::reshape(&self.params, self.sizes);
+        Weights::new(theta1, theta2).expect("reshape gives matching Thetas")
+    }
+}
+
+/// Records costs, asks the monitor after each iteration and watches for divergence.
+struct Tracker<'m> {
+    monitor: &'m mut dyn Monitor,
+    costs: Vec<f64>,
+    evaluations: usize,
+}
+
+impl Tracker<'_> {
+    /// Records the cost after `costs.len()` iterations; `Some(stop)` ends the run.
+    fn record(&mut self, cost: f64) -> Option<Stop> {
+        let iteration = self.costs.len();
+        if let Some(stop) = divergence(self.costs.first().copied(), iteration, cost) {
+            return Some(stop);
+        }
+        self.costs.push(cost);
+        match self.monitor.iteration(iteration, cost) {
+            Control::Continue => None,
+            Control::Stop => Some(Stop::Interrupted),
+        }
+    }
+
+    fn finish(self, params: Vec<f64>, sizes: LayerSizes, stop: Stop) -> Outcome {
+        Outcome { params, sizes, costs: self.costs, evaluations: self.evaluations, stop }
+    }
+}
+
+/// A cost that is not finite, or more than ten times the starting cost, means the run diverged.
+fn divergence(start: Option<f64>, iteration: usize, cost: f64) -> Option<Stop> {
+    let message = if !cost.is_finite() {
+        format!("the cost stopped being finite at iteration {iteration} (it is {cost})")
+    } else if let Some(start) = start
+        && cost > 10.0 * start.abs()
+    {
+        format!("the cost grew from {start:.6e} at the start to {cost:.6e} at iteration {iteration}")
+    } else {
+        return None;
+    };
+    Some(Stop::Diverged { iteration, cost, message })
+}
+
+/// Minimizes `objective` from `init` with the optimizer of `config` for at most
+/// `config.iterations` iterations. `device` holds Adam's state (a plain, non-autodiff device).
+pub fn minimize(
+    objective: &dyn Objective,
+    init: Vec<f64>,
+    config: &TrainConfig,
+    device: &Device,
+    monitor: &mut dyn Monitor,
+) -> Outcome {
+    let tracker = Tracker { monitor, costs: Vec::with_capacity(config.iterations + 1), evaluations: 0 };
+    let alpha = config.alpha();
+    match config.optimizer {
+        Optimizer::Gd => {
+            let alpha = alpha.expect("gd has a default step");
+            step_loop(objective, init, config.iterations, tracker, |params, gradient| {
+                // θ ← θ − α ∇J(θ)
+                for (p, g) in params.iter_mut().zip(gradient) {
+                    *p -= alpha * g;
+                }
+            })
+        }
+        Optimizer::Adam => {
+            let adam = AdamConfig::new().build();
+            let alpha = alpha.expect("adam has a default step");
+            let mut state = None;
+            step_loop(objective, init, config.iterations, tracker, |params, gradient| {
+                let n = params.len();
+                let theta = Tensor::<1>::from_data(TensorData::new(params.clone(), [n]), device);
+                let grad = Tensor::<1>::from_data(TensorData::new(gradient.to_vec(), [n]), device);
+                let (next, next_state) = adam.step(alpha, theta, grad, state.take());
+                state = next_state;
+                *params = backend::tensor_to_vec(next);
+            })
+        }
+        Optimizer::Lbfgs => {
+            let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10);
+            argmin_loop(solver, objective, init, config.iterations, tracker)
+        }
+        Optimizer::Cg => {
+            // Polak-Ribière+ restarts along the steepest descent whenever β < 0; restart as
+            // well when successive gradients are far from orthogonal.
+            // Strong Wolfe conditions with c2 = 0.1, as nonlinear CG needs (Nocedal & Wright).
+            let line_search = MoreThuenteLineSearch::new().with_c(1e-4, 0.1).expect("0 < c1 < c2 < 1");
+            let solver =
+                NonlinearConjugateGradient::new(line_search, PolakRibierePlus::new()).restart_orthogonality(0.1);
+            argmin_loop(solver, objective, init, config.iterations, tracker)
+        }
+    }
+}
+
+/// The loop of the first-order methods: evaluate, record, step.
+fn step_loop(
+    objective: &dyn Objective,
+    mut params: Vec<f64>,
+    iterations: usize,
+    mut tracker: Tracker<'_>,
+    mut step: impl FnMut(&mut Vec<f64>, &[f64]),
+) -> Outcome {
+    let sizes = objective.sizes();
+    let mut last_finite = params.clone();
+    loop {
+        let (cost, gradient) = objective.cost_and_gradient(&params);
+        tracker.evaluations += 1;
+        if let Some(stop) = tracker.record(cost) {
+            let params = if matches!(stop, Stop::Diverged { .. }) { last_finite } else { params };
+            return tracker.finish(params, sizes, stop);
+        }
+        if tracker.costs.len() > iterations {
+            return tracker.finish(params, sizes, Stop::Completed);
+        }
+        last_finite.clone_from(&params);
+        step(&mut params, &gradient);
+    }
+}
+
+/// Parameters with their cost and gradient.
+type Evaluated = (Vec<f64>, f64, Vec<f64>);
+
+/// An [`Objective`] as an `argmin` problem. The line searches ask for the cost and the
+/// gradient at the same point one after the other; both come from one evaluation, cached.
+struct ArgminObjective<'a> {
+    objective: &'a dyn Objective,
+    cache: RefCell<Option<Evaluated>>,
+    evaluations: RefCell<usize>,
+}
+
+impl ArgminObjective<'_> {
+    fn evaluate(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        let mut cache = self.cache.borrow_mut();
+        if let Some((at, cost, gradient)) = cache.as_ref()
+            && at.as_slice() == params
+        {
+            return (*cost, gradient.clone());
+        }
+        let (cost, gradient) = self.objective.cost_and_gradient(params);
+        *self.evaluations.borrow_mut() += 1;
+        *cache = Some((params.to_vec(), cost, gradient.clone()));
+        (cost, gradient)
+    }
+}
+
+impl CostFunction for ArgminObjective<'_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, params: &Vec<f64>) -> Result<f64, ArgminError> {
+        Ok(self.evaluate(params).0)
+    }
+}
+
+impl Gradient for ArgminObjective<'_> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, params: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
+        Ok(self.evaluate(params).1)
+    }
+}
+
+type ArgminState = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
+
+/// Runs an `argmin` solver one `next_iter` at a time (rather than through its `Executor`), so
+/// that every iteration is recorded and the monitor can stop the run between two of them.
+fn argmin_loop<'a, S>(
+    mut solver: S,
+    objective: &'a dyn Objective,
+    init: Vec<f64>,
+    iterations: usize,
+    mut tracker: Tracker<'_>,
+) -> Outcome
+where
+    S: Solver<ArgminObjective<'a>, ArgminState>,
+{
+    let sizes = objective.sizes();
+    let mut problem =
+        Problem::new(ArgminObjective { objective, cache: RefCell::new(None), evaluations: RefCell::new(0) });
+    let evaluations = |problem: &Problem<ArgminObjective<'a>>| *problem.problem.as_ref().unwrap().evaluations.borrow();
+    let state = ArgminState::new().param(init.clone()).max_iters(iterations as u64);
+    let mut state = match solver.init(&mut problem, state) {
+        Ok((state, _)) => state,
+        Err(e) => {
+            tracker.evaluations = evaluations(&problem);
+            return tracker.finish(init, sizes, Stop::Converged { reason: e.to_string() });
+        }
+    };
+    // The solvers evaluate the starting point in `init`, but not all of them store its cost.
+    let start_cost =
+        if state.get_cost().is_finite() { state.get_cost() } else { problem.cost(&init).unwrap_or(f64::NAN) };
+    if let Some(stop) = tracker.record(start_cost) {
+        tracker.evaluations = evaluations(&problem);
+        return tracker.finish(init, sizes, stop);
+    }
+    let mut params = init;
+    let stop = loop {
+        if let TerminationStatus::Terminated(reason) = solver.terminate_internal(&state) {
+            break match reason {
+                TerminationReason::MaxItersReached => Stop::Completed,
+                other => Stop::Converged { reason: other.text().to_string() },
+            };
+        }
+        state = match solver.next_iter(&mut problem, state) {
+            Ok((mut next, _)) => {
+                next.update();
+                next.increment_iter();
+                next
+            }
+            // A line search that finds no step: the run has gone as far as it can.
+            Err(e) => break Stop::Converged { reason: e.to_string() },
+        };
+        let stop = tracker.record(state.get_cost());
+        if !matches!(stop, Some(Stop::Diverged { .. })) {
+            params.clone_from(state.get_param().expect("a solver's state holds its parameters"));
+        }
+        if let Some(stop) = stop {
+            break stop;
+        }
+    };
+    tracker.evaluations = evaluations(&problem);
+    tracker.finish(params, sizes, stop)
+}
+
+/// Trains a network on `data` as `config` says, from weights drawn uniformly in
+/// `[-ε, ε]` with the seed of `config`, on `device` (a plain, non-autodiff device).
+pub fn train(
+    data: &Dataset,
+    config: &TrainConfig,
+    device: &Device,
+    monitor: &mut dyn Monitor,
+) -> Result<Outcome, ConfigError> {
+    config.validate()?;
+    let sizes = config.sizes(data.num_features(), NUM_LABELS.max(data.max_label()));
+    let objective = objective(config.engine, data, sizes, config.lambda, device);
+    let init = manual::random_params(sizes, config.init_epsilon, config.seed);
+    Ok(minimize(objective.as_ref(), init, config, device, monitor))
+}

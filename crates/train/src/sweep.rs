@@ -1,0 +1,98 @@
+//! Lambda sweeps: the same run at several regularization strengths, in parallel.
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use backend::Backend;
+use data::Dataset;
+use model::{Evaluation, Network, evaluate};
+
+use crate::{ConfigError, Monitor, Outcome, TrainConfig, sharpness, train};
+
+/// One lambda's result.
+#[derive(Clone, Debug)]
+pub struct SweepPoint {
+    pub lambda: f64,
+    pub outcome: Outcome,
+    /// On the training set, cost at this `λ`.
+    pub train: Evaluation,
+    /// On the held-out set, when there is one.
+    pub test: Option<Evaluation>,
+    /// [`sharpness`] of the learned hidden layer.
+    pub sharpness: f64,
+    /// Wall-clock seconds of the training.
+    pub seconds: f64,
+}
+
+/// Trains `base` once for each of `lambdas` (everything else equal, the seed included) on
+/// `threads` worker threads, each with its own `backend` device, and evaluates each result on
+/// `data` and `test`. `monitor(i)` watches the run of `lambdas[i]`. Results are in the order of
+/// `lambdas`.
+pub fn sweep(
+    data: &Dataset,
+    test: Option<&Dataset>,
+    base: &TrainConfig,
+    lambdas: &[f64],
+    backend: Backend,
+    threads: usize,
+    monitor: &(dyn Fn(usize) -> Box<dyn Monitor> + Sync),
+) -> Result<Vec<SweepPoint>, SweepError> {
+    for &lambda in lambdas {
+        TrainConfig { lambda, ..base.clone() }.validate()?;
+    }
+    let next = Mutex::new(0usize);
+    let results: Mutex<Vec<Option<Result<SweepPoint, SweepError>>>> =
+        Mutex::new((0..lambdas.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, lambdas.len().max(1)) {
+            scope.spawn(|| {
+                loop {
+                    let i = {
+                        let mut next = next.lock().expect("sweep queue");
+                        let i = *next;
+                        *next += 1;
+                        i
+                    };
+                    let Some(&lambda) = lambdas.get(i) else { break };
+                    let point =
+                        run_one(data, test, &TrainConfig { lambda, ..base.clone() }, backend, monitor(i).as_mut());
+                    results.lock().expect("sweep results")[i] = Some(point);
+                }
+            });
+        }
+    });
+    results.into_inner().expect("sweep results").into_iter().map(|r| r.expect("every lambda was run")).collect()
+}
+
+/// A sweep that could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Backend(#[from] backend::BackendError),
+}
+
+fn run_one(
+    data: &Dataset,
+    test: Option<&Dataset>,
+    config: &TrainConfig,
+    backend: Backend,
+    monitor: &mut dyn Monitor,
+) -> Result<SweepPoint, SweepError> {
+    let device = backend.device()?;
+    let start = Instant::now();
+    let outcome = train(data, config, &device, monitor)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let weights = outcome.weights();
+    let network = Network::from_weights(&weights, &device);
+    let side = (data.num_features() as f64).sqrt().round() as usize;
+    Ok(SweepPoint {
+        lambda: config.lambda,
+        train: evaluate(&network, data, config.lambda, &device),
+        test: test.map(|t| evaluate(&network, t, config.lambda, &device)),
+        sharpness: sharpness(&weights.theta1, side),
+        outcome,
+        seconds,
+    })
+}
