@@ -82,6 +82,6 @@ pub fn run(args: &BaselineArgs) -> Result<Status> {
         let short = std::path::Path::new(name).file_name().map_or(name.clone(), |n| n.to_string_lossy().into_owned());
         println!("{:<52}  {:>9}  {:>9}", format!("network {}", short), pct(Some(*tr)), pct(*te));
     }
-    println!("time           {seconds:.2} s (10 classifiers, L-BFGS)");
+    println!("time           {seconds:.2} s (10 classifiers, nonlinear conjugate gradient)");
     Ok(Status::Success)
 }

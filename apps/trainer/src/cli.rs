@@ -118,7 +118,7 @@ pub struct BaselineArgs {
     /// Regularization strength of each classifier
     #[arg(long, default_value_t = train::BASELINE_LAMBDA, value_parser = parse_lambda, allow_negative_numbers = true)]
     pub lambda: f64,
-    /// L-BFGS iterations per classifier
+    /// Conjugate-gradient iterations per classifier
     #[arg(long, default_value_t = train::BASELINE_ITERATIONS, value_parser = parse_iterations)]
     pub iterations: usize,
     /// Print one JSON object instead of text

@@ -120,14 +120,11 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
         );
         for p in &points {
             let held_out = p.test.as_ref().map_or("-".to_string(), |t| format!("{:.2}%", t.accuracy));
+            let cost = p.outcome.cost();
+            let cost = if cost >= 1e-3 { format!("{cost:.6}") } else { format!("{cost:.3e}") };
             println!(
-                "{:>8}  {:>10.6}  {:>8.2}%  {:>9}  {:>9.4}  {:>6.2}s",
-                p.lambda,
-                p.outcome.cost(),
-                p.train.accuracy,
-                held_out,
-                p.sharpness,
-                p.seconds
+                "{:>8}  {:>10}  {:>8.2}%  {:>9}  {:>9.4}  {:>6.2}s",
+                p.lambda, cost, p.train.accuracy, held_out, p.sharpness, p.seconds
             );
         }
         if let Some(best) = best {

@@ -2,8 +2,9 @@
 //! `lrCostFunction`, `predictOneVsAll`), one classifier per label on the raw pixels.
 
 use argmin::core::{CostFunction, Error as ArgminError, Executor, Gradient};
+use argmin::solver::conjugategradient::NonlinearConjugateGradient;
+use argmin::solver::conjugategradient::beta::PolakRibierePlus;
 use argmin::solver::linesearch::MoreThuenteLineSearch;
-use argmin::solver::quasinewton::LBFGS;
 use data::{Dataset, Matrix};
 
 /// The exercise's `λ` for the one-vs-all classifiers.
@@ -91,7 +92,8 @@ impl Gradient for OneClass<'_> {
 }
 
 /// `oneVsAll(X, y, K, λ)`: for each label `k`, logistic regression of "is `k`" against the
-/// rest, from `θ = 0`, by L-BFGS for `iterations` iterations. The classifiers are independent
+/// rest, from `θ = 0`, by nonlinear conjugate gradient (Polak-Ribière+, like the exercise's
+/// `fmincg`) for `iterations` iterations. The classifiers are independent
 /// and are trained in parallel across the available cores.
 pub fn one_vs_all(data: &Dataset, num_labels: usize, lambda: f64, iterations: usize) -> Baseline {
     let n = data.num_features();
@@ -122,7 +124,9 @@ pub fn one_vs_all(data: &Dataset, num_labels: usize, lambda: f64, iterations: us
 fn train_one(data: &Dataset, label: usize, lambda: f64, iterations: usize) -> Vec<f64> {
     let problem = OneClass { x: &data.x, y: data.labels.iter().map(|&l| l == label).collect(), lambda };
     let init = vec![0.0; data.num_features() + 1];
-    let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10);
+    // Nonlinear conjugate gradient, as the exercise's fmincg.
+    let line_search = MoreThuenteLineSearch::new().with_c(1e-4, 0.1).expect("0 < c1 < c2 < 1");
+    let solver = NonlinearConjugateGradient::new(line_search, PolakRibierePlus::new()).restart_orthogonality(0.1);
     let result =
         Executor::new(problem, solver).configure(|state| state.param(init.clone()).max_iters(iterations as u64)).run();
     match result {
