@@ -54,3 +54,7 @@ reproduce: build
     {{bin}}/trainer --optimizer gd --iterations 5000 --lambda 1 --out runs/gd-5000-lambda1
     {{bin}}/trainer --optimizer gd --iterations 5000 --lambda 20 --out runs/gd-5000-lambda20
     {{bin}}/trainer --optimizer lbfgs --iterations 50 --lambda 1 --out runs/lbfgs-50-lambda1
+
+# Fuzz the .mat loading path for SECONDS (default 600) with a seeded mutation harness
+fuzz SECONDS="600" SEED="1":
+    EX4_FUZZ_SECONDS={{SECONDS}} EX4_FUZZ_SEED={{SEED}} cargo test {{cargo_flags}} --workspace --test fuzz_mat -- --nocapture

@@ -237,3 +237,16 @@ fn missing_files_list_every_place_looked() {
     }
     assert!(message.contains(data::DATA_DIR_ENV));
 }
+
+#[test]
+fn control_characters_in_a_variable_name_do_not_break_the_message() {
+    let mut bytes = mat_bytes(&[x(3, 4)], false);
+    // The name `X` sits in the name sub-element of the first array; put a newline before it by
+    // renaming a second array `a\nb`.
+    bytes.extend(MatArray::new("a\nb", &[1, 1], MatData::Double(vec![1.0])).element());
+    let (path, err) = dataset_error("control-name", &bytes);
+    let message = err.to_string();
+    assert!(!message.contains('\n'), "{message}");
+    assert!(message.contains("a\\nb"), "{message}");
+    assert!(message.starts_with(&path.display().to_string()));
+}

@@ -19,7 +19,7 @@ fn accuracy(predictions: &[usize], data: &Dataset) -> f64 {
 
 pub fn run(args: &BaselineArgs) -> Result<Status> {
     let (data, synthetic) = training_set(args.data.as_deref(), args.synthetic)?;
-    let test = held_out_set(args.test.as_deref(), false, synthetic)?;
+    let test = held_out_set(args.test.as_deref(), false, synthetic, &data)?;
     let start = Instant::now();
     let baseline = train::one_vs_all(&data, NUM_LABELS, args.lambda, args.iterations);
     let seconds = start.elapsed().as_secs_f64();

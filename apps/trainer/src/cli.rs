@@ -61,7 +61,7 @@ pub struct TrainArgs {
     #[arg(long, default_value = "manual", value_parser = parse_named::<Engine>)]
     pub engine: Engine,
     /// Iterations of the optimizer
-    #[arg(long, default_value_t = 100, value_parser = parse_iterations)]
+    #[arg(long, default_value_t = 100, value_parser = parse_iterations, allow_negative_numbers = true)]
     pub iterations: usize,
     /// Step size for gd and adam [default: 0.5 for gd, 0.1 for adam]
     #[arg(long, value_parser = parse_alpha, allow_negative_numbers = true)]
@@ -70,13 +70,13 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1.0, value_parser = parse_lambda, allow_negative_numbers = true)]
     pub lambda: f64,
     /// Seed of the initial weights
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: u64,
     /// Initial weights are drawn uniformly in [-epsilon, epsilon]
     #[arg(long, default_value_t = manual::DEFAULT_INIT_EPSILON, value_parser = parse_epsilon, allow_negative_numbers = true)]
     pub init_epsilon: f64,
     /// Units in the hidden layer
-    #[arg(long, default_value_t = 25, value_parser = parse_hidden)]
+    #[arg(long, default_value_t = 25, value_parser = parse_hidden, allow_negative_numbers = true)]
     pub hidden: usize,
     /// burn backend that computes, in f64
     #[arg(long, default_value = "flex", value_parser = parse_backend)]
@@ -119,7 +119,7 @@ pub struct BaselineArgs {
     #[arg(long, default_value_t = train::BASELINE_LAMBDA, value_parser = parse_lambda, allow_negative_numbers = true)]
     pub lambda: f64,
     /// Conjugate-gradient iterations per classifier
-    #[arg(long, default_value_t = train::BASELINE_ITERATIONS, value_parser = parse_iterations)]
+    #[arg(long, default_value_t = train::BASELINE_ITERATIONS, value_parser = parse_iterations, allow_negative_numbers = true)]
     pub iterations: usize,
     /// Print one JSON object instead of text
     #[arg(long)]
@@ -147,7 +147,7 @@ pub struct PredictArgs {
     #[command(flatten)]
     pub input: InputArgs,
     /// Rows to predict, counted from 1 as in Octave (comma-separated)
-    #[arg(long, value_delimiter = ',', required = true, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_delimiter = ',', required = true, value_parser = parse_row, allow_negative_numbers = true)]
     pub rows: Vec<u64>,
     /// Print one JSON object instead of text
     #[arg(long)]
@@ -238,4 +238,15 @@ fn parse_hidden(s: &str) -> Result<usize, String> {
 fn parse_alpha(s: &str) -> Result<f64, String> {
     let value: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
     if value.is_finite() && value > 0.0 { Ok(value) } else { Err(format!("alpha must be finite and > 0, got {s}")) }
+}
+
+fn parse_seed(s: &str) -> Result<u64, String> {
+    s.parse().map_err(|_| format!("seed must be a whole number from 0 to {}, got {s}", u64::MAX))
+}
+
+fn parse_row(s: &str) -> Result<u64, String> {
+    match s.parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("rows are whole numbers counted from 1, got {s}")),
+    }
 }

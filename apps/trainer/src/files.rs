@@ -43,7 +43,28 @@ pub fn training_set(explicit: Option<&Path>, synthetic: bool) -> Result<(Dataset
 
 /// The held-out set: the file given; none with `--no-test`; otherwise `ex4test.mat` when it is
 /// found, or a second synthetic set (another seed) when training on synthetic digits.
-pub fn held_out_set(explicit: Option<&Path>, no_test: bool, synthetic: bool) -> Result<Option<Dataset>> {
+pub fn held_out_set(
+    explicit: Option<&Path>,
+    no_test: bool,
+    synthetic: bool,
+    training: &Dataset,
+) -> Result<Option<Dataset>> {
+    let test = held_out(explicit, no_test, synthetic)?;
+    if let Some(test) = &test
+        && test.num_features() != training.num_features()
+    {
+        bail!(
+            "{}: variable `X`: {} features per example, but the training set {} has {}",
+            test.source.display(),
+            test.num_features(),
+            training.source.display(),
+            training.num_features()
+        );
+    }
+    Ok(test)
+}
+
+fn held_out(explicit: Option<&Path>, no_test: bool, synthetic: bool) -> Result<Option<Dataset>> {
     if no_test {
         return Ok(None);
     }

@@ -15,7 +15,7 @@ mod train_run;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::Parser as _;
 
 /// How a command ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,7 +35,21 @@ impl From<bool> for Status {
 }
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => {
+            // --help and --version.
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            // One line: clap's first line names the flag and the problem; its tips and usage
+            // lines are left out.
+            let text = error.render().to_string();
+            eprintln!("{}", text.lines().next().unwrap_or("error: invalid arguments").trim_end());
+            return ExitCode::from(2);
+        }
+    };
     let result = match &cli.command {
         None => train_run::run(&cli.train),
         Some(cli::Command::Eval(args)) => eval::run(args).map(Status::from),

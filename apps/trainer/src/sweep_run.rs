@@ -26,7 +26,7 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
     let base = config(&args.train);
     base.validate()?;
     let (data, synthetic) = training_set(args.train.data.as_deref(), args.train.synthetic)?;
-    let test = held_out_set(args.train.test.as_deref(), args.train.no_test, synthetic)?;
+    let test = held_out_set(args.train.test.as_deref(), args.train.no_test, synthetic, &data)?;
     // Check the backend before starting any thread.
     args.train.backend.device()?;
     let dir = create_run_dir(args.train.out.as_deref(), &format!("sweep-{}", base.optimizer))?;

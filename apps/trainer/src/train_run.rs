@@ -34,7 +34,7 @@ pub fn run(args: &TrainArgs) -> Result<Status> {
     let config = config(args);
     config.validate()?;
     let (data, synthetic) = training_set(args.data.as_deref(), args.synthetic)?;
-    let test = held_out_set(args.test.as_deref(), args.no_test, synthetic)?;
+    let test = held_out_set(args.test.as_deref(), args.no_test, synthetic, &data)?;
     let device = args.backend.device()?;
     let dir = create_run_dir(args.out.as_deref(), &format!("{}-lambda{}", config.optimizer, config.lambda))?;
     install_stop_handler();

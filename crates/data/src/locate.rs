@@ -82,7 +82,9 @@ pub fn locate(file: DataFile, explicit: Option<&Path>) -> Result<PathBuf, NotFou
     let mut looked = Vec::new();
     let name = match explicit {
         Some(path) => {
-            if path.is_file() {
+            // Anything that exists is the user's choice: reading it says what is wrong with it
+            // (a directory, say) better than "not found" would.
+            if path.exists() {
                 return Ok(path.to_path_buf());
             }
             looked.push(path.to_path_buf());

@@ -268,7 +268,12 @@ fn matrix_header(
     if kind != MI_INT8 || bytes.len() < at + off + size {
         return Err(broken("name missing or malformed"));
     }
-    let name = String::from_utf8_lossy(&bytes[at + off..at + off + size]).into_owned();
+    // Control characters are escaped, so that a name cannot break a message across lines; a
+    // name with any is no valid MATLAB name, and never matches one we look for.
+    let name: String = String::from_utf8_lossy(&bytes[at + off..at + off + size])
+        .chars()
+        .flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
+        .collect();
     Ok(Some(VarHeader {
         name,
         class: MatClass::from_code((flags & 0xff) as u8),
