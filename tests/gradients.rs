@@ -193,5 +193,34 @@ proptest! {
         prop_assert!(agreement.max_relative_error <= IMPLEMENTATION_BOUND, "manual vs autodiff {}", agreement.max_relative_error);
         let fd = sampled_finite_differences(&objective, &params, &agreement.manual.1, 60, seed, FULL_NETWORK_EPSILON);
         prop_assert!(fd < FINITE_DIFFERENCE_BOUND, "finite differences {}", fd);
+        // The fused CPU path computes the same function and gradient.
+        let (cost, gradient) = manual::FusedNnCost::<f64>::new(&x, &y, sizes, lambda).cost_and_gradient(&params);
+        prop_assert!((cost - agreement.manual.0).abs() <= 1e-12 * cost.abs().max(1.0), "fused cost {} vs {}", cost, agreement.manual.0);
+        let fused = max_relative_error(&gradient, &agreement.manual.1);
+        prop_assert!(fused <= IMPLEMENTATION_BOUND, "fused vs manual {}", fused);
     }
+}
+
+#[test]
+fn the_fused_path_matches_the_tensor_path_on_the_reference_network() {
+    let data = exercise_set(DataFile::Training);
+    let weights = reference_weights();
+    let params = unroll(&weights.theta1, &weights.theta2);
+    let sizes = weights.layer_sizes();
+    let device = Backend::Flex.device().unwrap();
+    for lambda in [0.0, 1.0, 20.0] {
+        let (cost, gradient) = NnCost::new(&data.x, &data.labels, sizes, lambda, &device).cost_and_gradient(&params);
+        let (fused_cost, fused) =
+            manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, lambda).cost_and_gradient(&params);
+        assert!((fused_cost - cost).abs() < 1e-13, "lambda {lambda}: {fused_cost} vs {cost}");
+        let error = max_relative_error(&fused, &gradient);
+        assert!(error <= IMPLEMENTATION_BOUND, "lambda {lambda}: {error}");
+        // In f32: the same to single precision.
+        let (cost32, fused32) =
+            manual::FusedNnCost::<f32>::new(&data.x, &data.labels, sizes, lambda).cost_and_gradient(&params);
+        assert!((cost32 - cost).abs() < 1e-5 * cost, "lambda {lambda}: f32 cost {cost32} vs {cost}");
+        assert!(relative_difference(&fused32, &gradient) < 1e-5, "lambda {lambda}: f32 gradient");
+    }
+    let (cost, _) = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).cost_and_gradient(&params);
+    assert!((cost - 0.287629).abs() < 5e-7, "{cost}");
 }

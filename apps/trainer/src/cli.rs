@@ -57,8 +57,9 @@ pub struct TrainArgs {
     /// Optimizer: lbfgs, cg (nonlinear conjugate gradient), gd (gradient descent), adam
     #[arg(long, default_value = "lbfgs", value_parser = parse_named::<Optimizer>)]
     pub optimizer: Optimizer,
-    /// Gradient engine: manual (hand-written backpropagation) or autodiff (burn)
-    #[arg(long, default_value = "manual", value_parser = parse_named::<Engine>)]
+    /// Gradient engine: fused (hand-written backpropagation fused on the CPU, f64), manual
+    /// (the same in burn tensor operations on --backend) or autodiff (burn's, on --backend)
+    #[arg(long, default_value = "fused", value_parser = parse_named::<Engine>)]
     pub engine: Engine,
     /// Iterations of the optimizer
     #[arg(long, default_value_t = 100, value_parser = parse_iterations, allow_negative_numbers = true)]

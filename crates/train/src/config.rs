@@ -51,7 +51,12 @@ impl Optimizer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
-    /// The hand-written backpropagation of the `manual` crate.
+    /// The hand-written backpropagation of the `manual` crate, fused on the CPU
+    /// ([`manual::FusedNnCost`], f64): the same computation as `manual`, three to four times
+    /// faster. The backend flag does not apply to it.
+    Fused,
+    /// The hand-written backpropagation of the `manual` crate in burn tensor operations on the
+    /// chosen backend ([`manual::NnCost`]).
     Manual,
     /// `backward()` through the `model` crate's cost on burn's autodiff device.
     Autodiff,
@@ -59,11 +64,12 @@ pub enum Engine {
 
 impl Engine {
     /// Both engines.
-    pub const ALL: [Engine; 2] = [Engine::Manual, Engine::Autodiff];
+    pub const ALL: [Engine; 3] = [Engine::Fused, Engine::Manual, Engine::Autodiff];
 
     /// The name used on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
+            Engine::Fused => "fused",
             Engine::Manual => "manual",
             Engine::Autodiff => "autodiff",
         }
@@ -115,11 +121,12 @@ pub struct TrainConfig {
 }
 
 impl Default for TrainConfig {
-    /// A bare run: L-BFGS, 100 iterations, `λ = 1`, 25 hidden units, `ε = 0.12`, seed 0.
+    /// A bare run: L-BFGS, 100 iterations, `λ = 1`, 25 hidden units, `ε = 0.12`, seed 0, the
+    /// fused engine.
     fn default() -> Self {
         Self {
             optimizer: Optimizer::Lbfgs,
-            engine: Engine::Manual,
+            engine: Engine::Fused,
             iterations: 100,
             alpha: None,
             lambda: 1.0,

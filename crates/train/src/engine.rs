@@ -37,6 +37,23 @@ impl Objective for ManualObjective {
     }
 }
 
+/// The hand-written backpropagation fused on the CPU ([`manual::FusedNnCost`], f64).
+pub struct FusedObjective(pub manual::FusedNnCost<f64>);
+
+impl Objective for FusedObjective {
+    fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        self.0.cost_and_gradient(params)
+    }
+
+    fn sizes(&self) -> LayerSizes {
+        self.0.sizes()
+    }
+
+    fn engine(&self) -> Engine {
+        Engine::Fused
+    }
+}
+
 /// burn's autodiff through [`model::cost`]: each call builds the [`Network`] from the
 /// parameters on the autodiff device, runs the cost forward and `backward()`.
 pub struct AutodiffObjective {
@@ -90,6 +107,7 @@ pub fn objective(
     device: &Device,
 ) -> Box<dyn Objective> {
     match engine {
+        Engine::Fused => Box::new(FusedObjective(manual::FusedNnCost::new(&data.x, &data.labels, sizes, lambda))),
         Engine::Manual => Box::new(ManualObjective(manual::NnCost::new(&data.x, &data.labels, sizes, lambda, device))),
         Engine::Autodiff => Box::new(AutodiffObjective::new(data, sizes, lambda, device)),
     }

@@ -1,7 +1,8 @@
 //! Training: everything that turns a dataset and a configuration into learned weights.
 //!
-//! This crate owns the two gradient *engines* (the hand-written backpropagation of
-//! [`manual`] and burn's autodiff on the [`model`] crate's cost), the optimizers that drive
+//! This crate owns the gradient *engines* (the hand-written backpropagation of [`manual`], in
+//! burn tensor operations or fused on the CPU, and burn's autodiff on the [`model`] crate's
+//! cost), the optimizers that drive
 //! them (plain gradient descent as the exercise does it, L-BFGS and nonlinear conjugate
 //! gradient from `argmin`, Adam from burn's optimizers), lambda sweeps run in parallel, the
 //! hidden-layer sharpness figure, and the one-vs-all logistic-regression baseline. It knows
@@ -17,7 +18,7 @@ mod sweep;
 
 pub use baseline::{BASELINE_ITERATIONS, BASELINE_LAMBDA, Baseline, lr_cost_function, one_vs_all, predict_one_vs_all};
 pub use config::{ConfigError, Engine, Optimizer, TrainConfig};
-pub use engine::{AutodiffObjective, ManualObjective, Objective, objective};
+pub use engine::{AutodiffObjective, FusedObjective, ManualObjective, Objective, objective};
 pub use optimize::{Control, Monitor, Outcome, Silent, Stop, minimize, train};
 pub use sharpness::{hidden_images, sharpness};
 pub use sweep::{SweepError, SweepPoint, sweep};
