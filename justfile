@@ -58,3 +58,8 @@ reproduce: build
 # Fuzz the .mat loading path for SECONDS (default 600) with a seeded mutation harness
 fuzz SECONDS="600" SEED="1":
     EX4_FUZZ_SECONDS={{SECONDS}} EX4_FUZZ_SEED={{SEED}} cargo test {{cargo_flags}} --workspace --test fuzz_mat -- --nocapture
+
+# Speed: cost and gradient, training, sweeps and memory, beside numpy's (one table; see README)
+bench: build
+    -python3 -c "import numpy, scipy" 2>/dev/null || pip install --quiet numpy scipy
+    cargo bench --workspace --bench speed

@@ -155,6 +155,7 @@ fn metrics(
             "seconds_per_iteration": train_seconds / outcome.iterations().max(1) as f64,
             "total_seconds": started.elapsed().as_secs_f64(),
         },
+        "peak_memory_bytes": peak_memory_bytes(),
         "version": env!("CARGO_PKG_VERSION"),
     })
 }
@@ -200,4 +201,12 @@ fn print_summary(
         1000.0 * seconds / outcome.iterations().max(1) as f64
     );
     println!("outputs        {}", dir.display());
+}
+
+/// The process's peak resident memory so far (`VmHWM`; Linux only).
+fn peak_memory_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }

@@ -1,0 +1,278 @@
+//! `just bench`: speed of the cost and gradient, of training and of sweeps, on
+//! `ex4data1.mat`, beside the exercise's numpy implementation run on the same data in the same
+//! run (`bench/numpy_reference.py`, when Python with numpy and scipy is available). Prints one
+//! table.
+//!
+//! Each timing is the median of repeated runs after a warm-up (criterion's approach without its
+//! statistics machinery, so that all figures, ours and numpy's, land in one table). Speed
+//! targets live here, never in tests: a MISS is reported, not asserted.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use backend::Backend;
+use data::{DataFile, Dataset, LayerSizes, locate};
+use model::{Network, evaluate};
+use train::{Engine, Objective, Silent, TrainConfig, objective, train};
+
+/// Median seconds of `runs` calls of `f`, after one warm-up call.
+fn median_seconds<T>(runs: usize, mut f: impl FnMut() -> T) -> f64 {
+    std::hint::black_box(f());
+    let mut times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(f());
+            start.elapsed().as_secs_f64()
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    times[runs / 2]
+}
+
+/// Multiply-adds of one cost-and-gradient evaluation: the forward products `X₁Θ1ᵀ`, `a2Θ2ᵀ`,
+/// the backward `δ3Θ2`, and the gradient products `X₁ᵀδ2`, `a2ᵀδ3`.
+fn multiply_adds(m: usize, s: LayerSizes) -> f64 {
+    let (n1, h, h1, k) = ((s.input + 1) as f64, s.hidden as f64, (s.hidden + 1) as f64, s.labels as f64);
+    let m = m as f64;
+    2.0 * m * n1 * h + 2.0 * m * h1 * k + m * k * h
+}
+
+/// The machine's practical peak: a large f64 matrix product with gemm on every core, in FLOP/s.
+fn gemm_peak() -> f64 {
+    let n = 1536;
+    let a = vec![1.0f64; n * n];
+    let b = vec![0.5f64; n * n];
+    let mut c = vec![0.0f64; n * n];
+    let seconds = median_seconds(5, || {
+        // SAFETY: all three buffers are n x n, row-major, as the strides say.
+        unsafe {
+            gemm::gemm(
+                n,
+                n,
+                n,
+                c.as_mut_ptr(),
+                1,
+                n as isize,
+                false,
+                a.as_ptr(),
+                1,
+                n as isize,
+                b.as_ptr(),
+                1,
+                n as isize,
+                0.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::Rayon(0),
+            );
+        }
+        c[0]
+    });
+    2.0 * (n as f64).powi(3) / seconds
+}
+
+struct Row {
+    name: String,
+    ours: String,
+    numpy: String,
+    ratio: String,
+    bar: String,
+}
+
+fn row(name: &str, ours: String, numpy: Option<f64>, ours_seconds: Option<f64>, bar: String) -> Row {
+    let ratio = match (ours_seconds, numpy) {
+        (Some(o), Some(n)) => format!("{:.2}", o / n),
+        _ => "-".into(),
+    };
+    Row { name: name.into(), ours, numpy: numpy.map_or("-".into(), ms), ratio, bar }
+}
+
+fn ms(seconds: f64) -> String {
+    if seconds >= 1.0 { format!("{seconds:.2} s") } else { format!("{:.2} ms", seconds * 1e3) }
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok { "ok" } else { "MISS" }
+}
+
+fn numpy_reference(data: &Path) -> Option<serde_json::Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/numpy_reference.py");
+    let output = Command::new("python3").arg(script).arg(data).output().ok()?;
+    if !output.status.success() {
+        eprintln!("numpy reference skipped: {}", String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or(""));
+        return None;
+    }
+    serde_json::from_slice(&output.stdout).ok()
+}
+
+fn accuracy(data: &Dataset, outcome: &train::Outcome, device: &burn::tensor::Device) -> f64 {
+    evaluate(&Network::from_weights(&outcome.weights(), device), data, 0.0, device).accuracy
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is understood.
+    let path = locate(DataFile::Training, None).unwrap_or_else(|e| panic!("{e}"));
+    let data = data::load_dataset(&path, 10).unwrap_or_else(|e| panic!("{e}"));
+    let sizes = LayerSizes::new(400, 25, 10);
+    let params = manual::random_params(sizes, 0.12, 0);
+    let flex = Backend::Flex.device().unwrap();
+    let ndarray = Backend::NdArray.device().unwrap();
+    let threads = rayon::current_num_threads();
+    eprintln!("measuring numpy (bench/numpy_reference.py)...");
+    let numpy = numpy_reference(&path);
+    let numpy_eval = numpy.as_ref().and_then(|v| v["evaluation_seconds"].as_f64());
+    let numpy_lbfgs = numpy.as_ref().and_then(|v| v["lbfgs_seconds"].as_f64());
+    eprintln!("measuring ours...");
+
+    let runs = 41;
+    let eval_time = |objective: &dyn Objective| median_seconds(runs, || objective.cost_and_gradient(&params));
+    let fused64 = eval_time(objective(Engine::Fused, &data, sizes, 1.0, &flex).as_ref());
+    let fused32_cost = manual::FusedNnCost::<f32>::new(&data.x, &data.labels, sizes, 1.0);
+    let fused32 = median_seconds(runs, || fused32_cost.cost_and_gradient(&params));
+    let manual_flex = eval_time(objective(Engine::Manual, &data, sizes, 1.0, &flex).as_ref());
+    let manual_ndarray = eval_time(objective(Engine::Manual, &data, sizes, 1.0, &ndarray).as_ref());
+    let autodiff_flex = eval_time(objective(Engine::Autodiff, &data, sizes, 1.0, &flex).as_ref());
+
+    // L-BFGS, 100 iterations, lambda 1, end to end (objective set-up included).
+    let config = TrainConfig { iterations: 100, lambda: 1.0, ..TrainConfig::default() };
+    let mut lbfgs_accuracy = 0.0;
+    let lbfgs = median_seconds(3, || {
+        let outcome = train(&data, &config, &flex, &mut Silent).unwrap();
+        lbfgs_accuracy = accuracy(&data, &outcome, &flex);
+    });
+
+    // Six lambdas, 100 L-BFGS iterations each: in parallel, and one after the other.
+    let lambdas = [0.0, 0.3, 1.0, 3.0, 10.0, 20.0];
+    let monitor = |_: usize| -> Box<dyn train::Monitor> { Box::new(Silent) };
+    let sweep = |workers: usize| {
+        let start = Instant::now();
+        train::sweep(&data, None, &config, &lambdas, Backend::Flex, workers, &monitor).unwrap();
+        start.elapsed().as_secs_f64()
+    };
+    let sequential = sweep(1);
+    let parallel = sweep(threads);
+    // The same six runs one after the other, each on one thread: the work the parallel sweep
+    // shares out, done serially.
+    let serial_one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap().install(|| {
+        let start = Instant::now();
+        for &lambda in &lambdas {
+            train(&data, &TrainConfig { lambda, ..config.clone() }, &flex, &mut Silent).unwrap();
+        }
+        start.elapsed().as_secs_f64()
+    });
+
+    let flops = 2.0 * multiply_adds(data.len(), sizes);
+    let peak = gemm_peak();
+    let x_bytes = (data.len() * data.num_features() * 8) as f64;
+
+    let mut rows = vec![
+        row(
+            "cost+gradient, fused f64 (training default)",
+            ms(fused64),
+            numpy_eval,
+            Some(fused64),
+            format!(
+                "<= 2.5 ms and 3x numpy: {}",
+                verdict(fused64 <= 2.5e-3 && numpy_eval.is_none_or(|n| fused64 * 3.0 <= n))
+            ),
+        ),
+        row(
+            "cost+gradient, fused f32",
+            ms(fused32),
+            numpy_eval,
+            Some(fused32),
+            format!("<= half of f64: {}", verdict(fused32 <= fused64 / 2.0)),
+        ),
+        row("cost+gradient, manual tensors, flex f64", ms(manual_flex), numpy_eval, Some(manual_flex), String::new()),
+        row(
+            "cost+gradient, manual tensors, ndarray f64",
+            ms(manual_ndarray),
+            numpy_eval,
+            Some(manual_ndarray),
+            String::new(),
+        ),
+        row(
+            "cost+gradient, burn autodiff, flex f64",
+            ms(autodiff_flex),
+            numpy_eval,
+            Some(autodiff_flex),
+            format!(
+                "<= 1.5x manual flex ({:.2}x): {}",
+                autodiff_flex / manual_flex,
+                verdict(autodiff_flex <= 1.5 * manual_flex)
+            ),
+        ),
+        row(
+            &format!("L-BFGS 100 it, lambda 1 ({lbfgs_accuracy:.2}% training)"),
+            ms(lbfgs),
+            numpy_lbfgs,
+            Some(lbfgs),
+            format!(">= 98% in <= 0.5 s: {}", verdict(lbfgs_accuracy >= 98.0 && lbfgs <= 0.5)),
+        ),
+        row("6-lambda sweep, in sequence, one thread each", ms(serial_one_thread), None, None, String::new()),
+        row(&format!("6-lambda sweep, in sequence, {threads} threads each"), ms(sequential), None, None, String::new()),
+        row(
+            &format!(
+                "6-lambda sweep, {threads} in parallel ({:.2}x, {:.2}x)",
+                serial_one_thread / parallel,
+                sequential / parallel
+            ),
+            ms(parallel),
+            None,
+            None,
+            format!(">= 1.7x one-thread sequence: {}", verdict(serial_one_thread / parallel >= 1.7)),
+        ),
+    ];
+    if let Some(v) = &numpy {
+        let accuracy = v["lbfgs_accuracy"].as_f64().unwrap_or(0.0);
+        rows[5].numpy = format!("{} ({accuracy:.2}%)", ms(numpy_lbfgs.unwrap_or(0.0)));
+    }
+
+    // Peak memory of a training run, from the trainer itself (metrics.json).
+    let trainer = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/trainer");
+    let trainer = std::env::var_os("CARGO_TARGET_DIR").map_or(trainer, |d| Path::new(&d).join("release/trainer"));
+    let out = std::env::temp_dir().join(format!("ex4-bench-memory-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out);
+    let memory = Command::new(&trainer)
+        .args(["--no-test", "--json", "--out"])
+        .arg(&out)
+        .output()
+        .ok()
+        .and_then(|o| serde_json::from_slice::<serde_json::Value>(&o.stdout).ok())
+        .and_then(|v| v["peak_memory_bytes"].as_f64());
+    if let Some(bytes) = memory {
+        rows.push(row(
+            &format!("peak memory, training run ({:.1}x X)", bytes / x_bytes),
+            format!("{:.1} MiB", bytes / 1048576.0),
+            None,
+            None,
+            format!("<= 3x X ({:.1} MiB): {}", 3.0 * x_bytes / 1048576.0, verdict(bytes <= 3.0 * x_bytes)),
+        ));
+    }
+
+    println!();
+    println!("ex4 speed on {} ({} x {}), {threads} threads", path.display(), data.len(), data.num_features());
+    if let Some(v) = &numpy {
+        println!("numpy {} / scipy {} (bench/numpy_reference.py) in the same run", v["numpy"], v["scipy"]);
+    }
+    println!();
+    println!("| {:<48} | {:>11} | {:>17} | {:>11} | bar |", "benchmark", "ours", "numpy", "ours/numpy");
+    println!("| {} | {} | {} | {} | --- |", "-".repeat(48), "-".repeat(11), "-".repeat(17), "-".repeat(11));
+    for r in &rows {
+        println!("| {:<48} | {:>11} | {:>17} | {:>11} | {} |", r.name, r.ours, r.numpy, r.ratio, r.bar);
+    }
+    println!();
+    println!(
+        "evaluation: {:.1} M multiply-adds; fused f64 {:.1} GFLOP/s, f32 {:.1} GFLOP/s; \
+         machine peak (gemm f64, 1536^3, {threads} threads) {:.1} GFLOP/s: {:.0}% of it",
+        flops / 2e6,
+        flops / fused64 / 1e9,
+        flops / fused32 / 1e9,
+        peak / 1e9,
+        100.0 * flops / fused64 / peak
+    );
+    let _ = std::fs::remove_dir_all(&out);
+}
