@@ -9,20 +9,21 @@
 //! Shapes (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels), all row-major:
 //!
 //! ```text
-//! X₁      [m, n₁]     built once, column 0 all ones
+//! X       [m, n]      the examples, read in place (X₁ = [1 X] is never built)
 //! Θ1ᵀ     [n₁, h]     the first part of the unrolled vector, read as is
 //! Θ2ᵀ     [h+1, K]    the second part
-//! z2      [m, h]      = X₁ Θ1ᵀ                                   gemm
+//! z2      [m, h]      = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :]                 gemm + fused
 //! a2      [m, h+1]    = [1  σ(z2)]                               fused
 //! z3      [m, K]      = a2 Θ2ᵀ                                   gemm
 //! J                   = (1/m) Σ softplus(z3) − y z3 + λ/(2m) Σ Θ²  fused
 //! δ3      [m, K]      = σ(z3) − y   (written over z3)            fused, same pass
 //! δ2      [m, h]      = (δ3 Θ2[:, 1:]) .* a2(1 − a2)             gemm + fused
-//! ∇Θ1ᵀ    [n₁, h]     = (1/m) X₁ᵀ δ2 + (λ/m) [0; Θ1ᵀ[1:, :]]     gemm (X₁ᵀ as strides)
+//! ∇Θ1ᵀ    [n₁, h]     = (1/m) [Σ δ2; Xᵀ δ2] + (λ/m) [0; Θ1ᵀ[1:, :]]  gemm (Xᵀ as strides)
 //! ∇Θ2ᵀ    [h+1, K]    = (1/m) a2ᵀ δ3 + (λ/m) [0; Θ2ᵀ[1:, :]]     gemm
 //! ```
 //! `∇Θ1ᵀ` then `∇Θ2ᵀ`, row-major, is the unrolled gradient.
 
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 use data::{LayerSizes, Matrix};
@@ -49,10 +50,12 @@ pub trait Real:
     fn exp(self) -> Self;
     fn ln_1p(self) -> Self;
     fn abs(self) -> Self;
+    /// `values` as `&[Self]` when `Self` is `f64`, so that `f64` data is used in place.
+    fn borrow_f64(values: &[f64]) -> Option<&[Self]>;
 }
 
 macro_rules! real {
-    ($t:ty) => {
+    ($t:ty, $borrow:expr) => {
         impl Real for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -71,11 +74,14 @@ macro_rules! real {
             fn abs(self) -> Self {
                 <$t>::abs(self)
             }
+            fn borrow_f64(values: &[f64]) -> Option<&[Self]> {
+                $borrow(values)
+            }
         }
     };
 }
-real!(f32);
-real!(f64);
+real!(f32, |_: &[f64]| None);
+real!(f64, Some);
 
 /// The examples are split into this many groups, each processed by one task in blocks of
 /// [`BLOCK_ROWS`] rows. Fixed (not the number of cores), so that sums are taken in the same
@@ -106,9 +112,12 @@ struct Scratch<T> {
 }
 
 /// `nnCostFunction` on plain slices: cost and unrolled gradient of a network of `sizes` on
-/// fixed examples, in `T` (`f32` or `f64`), on the CPU.
-pub struct FusedNnCost<T: Real> {
-    x1: Vec<T>,
+/// fixed examples, in `T` (`f32` or `f64`), on the CPU. In `f64` it reads the examples where
+/// they are (no copy of `X`); in `f32` it keeps a converted copy.
+pub struct FusedNnCost<'a, T: Real> {
+    /// `[m, input]`, row-major. The bias column of `X₁` is never stored: the bias row of `Θ1ᵀ`
+    /// is added to `z2`, and its gradient is the column sums of `δ2`.
+    x: Cow<'a, [T]>,
     /// Output unit of each example's label (`label − 1`).
     units: Vec<usize>,
     sizes: LayerSizes,
@@ -159,26 +168,24 @@ fn product<T: Real>(
     }
 }
 
-impl<T: Real> FusedNnCost<T> {
+impl<'a, T: Real> FusedNnCost<'a, T> {
     /// The objective on examples `x` (`m x input`) with labels `1..=sizes.labels`.
     ///
     /// # Panics
     /// When `x` has other than `sizes.input` columns, or `labels` other than `x.rows()` entries.
-    pub fn new(x: &Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64) -> Self {
+    pub fn new(x: &'a Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64) -> Self {
         assert_eq!(x.cols(), sizes.input, "X has {} columns for a {sizes} network", x.cols());
         assert_eq!(labels.len(), x.rows(), "{} labels for {} examples", labels.len(), x.rows());
-        let n1 = sizes.input + 1;
-        let mut x1 = Vec::with_capacity(x.rows() * n1);
-        for i in 0..x.rows() {
-            x1.push(T::ONE);
-            x1.extend(x.row(i).iter().map(|&v| T::from_f64(v)));
-        }
-        Self { x1, units: labels.iter().map(|&l| l - 1).collect(), sizes, lambda, scratch: Mutex::default() }
+        let x = match T::borrow_f64(x.as_slice()) {
+            Some(values) => Cow::Borrowed(values),
+            None => Cow::Owned(x.as_slice().iter().map(|&v| T::from_f64(v)).collect()),
+        };
+        Self { x, units: labels.iter().map(|&l| l - 1).collect(), sizes, lambda, scratch: Mutex::default() }
     }
 
-    /// The same objective with another `lambda` (the examples are copied).
+    /// The same objective with another `lambda`.
     pub fn with_lambda(&self, lambda: f64) -> Self {
-        Self { x1: self.x1.clone(), units: self.units.clone(), sizes: self.sizes, lambda, scratch: Mutex::default() }
+        Self { x: self.x.clone(), units: self.units.clone(), sizes: self.sizes, lambda, scratch: Mutex::default() }
     }
 
     /// Layer sizes.
@@ -250,14 +257,16 @@ impl<T: Real> FusedNnCost<T> {
         let mut start = rows.start;
         while start < rows.end {
             let b = BLOCK_ROWS.min(rows.end - start);
-            let x1 = &self.x1[start * n1..(start + b) * n1];
+            let x = &self.x[start * input..(start + b) * input];
             let (z2, a2, z3) = (&mut s.z2[..b * h], &mut s.a2[..b * h1], &mut s.z3[..b * k]);
-            // z2 = X₁ Θ1ᵀ; a2 = [1 σ(z2)]
-            product(z2, (b, h, n1), x1, (n1, 1), theta1_t, (h, 1), false, T::ONE);
-            for (a_row, z_row) in a2.chunks_mut(h1).zip(z2.chunks(h)) {
+            // z2 = X₁ Θ1ᵀ = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :]; a2 = [1 σ(z2)]
+            let (bias1, weights1) = theta1_t.split_at(h);
+            product(z2, (b, h, input), x, (input, 1), weights1, (h, 1), false, T::ONE);
+            for (a_row, z_row) in a2.chunks_mut(h1).zip(z2.chunks_mut(h)) {
                 a_row[0] = T::ONE;
-                for (a, &z) in a_row[1..].iter_mut().zip(z_row) {
-                    *a = sigmoid(z);
+                for ((a, z), &bias) in a_row[1..].iter_mut().zip(z_row).zip(bias1) {
+                    *z = *z + bias;
+                    *a = sigmoid(*z);
                 }
             }
             // z3 = a2 Θ2ᵀ; the cross-entropy, and δ3 = σ(z3) − y over z3.
@@ -272,13 +281,17 @@ impl<T: Real> FusedNnCost<T> {
             }
             // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2; Θ2[:, 1:] is Θ2ᵀ's rows 1.., transposed.
             product(z2, (b, h, k), z3, (k, 1), &theta2_t[k..], (1, k), false, T::ONE);
+            let (bias_grad, weights_grad) = s.grad1_t.split_at_mut(h);
             for (d_row, a_row) in z2.chunks_mut(h).zip(a2.chunks(h1)) {
-                for (d, &a) in d_row.iter_mut().zip(&a_row[1..]) {
+                for ((d, &a), g) in d_row.iter_mut().zip(&a_row[1..]).zip(bias_grad.iter_mut()) {
                     *d = *d * (a * (T::ONE - a));
+                    // The bias row of m ∇Θ1ᵀ: the column sums of δ2.
+                    *g = *g + *d;
                 }
             }
-            // m ∇Θ1ᵀ += X₁ᵀ δ2, m ∇Θ2ᵀ += a2ᵀ δ3 (the transposes are strides; X₁ is still cached).
-            product(&mut s.grad1_t, (n1, h, b), x1, (1, n1), z2, (h, 1), true, T::ONE);
+            // m ∇Θ1ᵀ[1:, :] += Xᵀ δ2, m ∇Θ2ᵀ += a2ᵀ δ3 (the transposes are strides; X is still
+            // cached).
+            product(weights_grad, (input, h, b), x, (1, input), z2, (h, 1), true, T::ONE);
             product(&mut s.grad2_t, (h1, k, b), a2, (1, h1), z3, (k, 1), true, T::ONE);
             start += b;
         }

@@ -38,9 +38,9 @@ impl Objective for ManualObjective {
 }
 
 /// The hand-written backpropagation fused on the CPU ([`manual::FusedNnCost`], f64).
-pub struct FusedObjective(pub manual::FusedNnCost<f64>);
+pub struct FusedObjective<'a>(pub manual::FusedNnCost<'a, f64>);
 
-impl Objective for FusedObjective {
+impl Objective for FusedObjective<'_> {
     fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
         self.0.cost_and_gradient(params)
     }
@@ -99,13 +99,13 @@ impl Objective for AutodiffObjective {
 }
 
 /// The objective of `engine` on `data`, for a network of `sizes` regularized by `lambda`.
-pub fn objective(
+pub fn objective<'a>(
     engine: Engine,
-    data: &Dataset,
+    data: &'a Dataset,
     sizes: LayerSizes,
     lambda: f64,
     device: &Device,
-) -> Box<dyn Objective> {
+) -> Box<dyn Objective + 'a> {
     match engine {
         Engine::Fused => Box::new(FusedObjective(manual::FusedNnCost::new(&data.x, &data.labels, sizes, lambda))),
         Engine::Manual => Box::new(ManualObjective(manual::NnCost::new(&data.x, &data.labels, sizes, lambda, device))),

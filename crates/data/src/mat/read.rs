@@ -1,12 +1,10 @@
 //! Reading named real matrices out of a MAT v5 file, each checked for class, shape and
 //! finiteness before anyone sees a number.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::io::Read;
 use std::path::Path;
 
-use matfile::NumericData;
-
-use super::scan::{MatClass, VarHeader, dims_text, matrix_bytes, scan};
+use super::scan::{Endian, VarHeader, header, scan};
 use crate::{DataError, Matrix, Problem};
 
 /// A 2-D real matrix read from a file, with the name it had there.
@@ -46,25 +44,6 @@ fn check_header<'a>(file: &Path, vars: &'a [VarHeader], name: &str) -> Result<&'
     Ok(var)
 }
 
-fn to_f64(data: &NumericData) -> Option<Vec<f64>> {
-    fn real<T: Copy + Into<f64>>(real: &[T], imag: &Option<Vec<T>>) -> Option<Vec<f64>> {
-        imag.is_none().then(|| real.iter().map(|&v| v.into()).collect())
-    }
-    match data {
-        NumericData::Double { real: r, imag } => real(r, imag),
-        NumericData::Single { real: r, imag } => real(r, imag),
-        NumericData::Int8 { real: r, imag } => real(r, imag),
-        NumericData::UInt8 { real: r, imag } => real(r, imag),
-        NumericData::Int16 { real: r, imag } => real(r, imag),
-        NumericData::UInt16 { real: r, imag } => real(r, imag),
-        NumericData::Int32 { real: r, imag } => real(r, imag),
-        NumericData::UInt32 { real: r, imag } => real(r, imag),
-        // 64-bit integers above 2^53 lose precision as f64; no exercise value comes near.
-        NumericData::Int64 { real: r, imag } => imag.is_none().then(|| r.iter().map(|&v| v as f64).collect()),
-        NumericData::UInt64 { real: r, imag } => imag.is_none().then(|| r.iter().map(|&v| v as f64).collect()),
-    }
-}
-
 /// Reads the variables `names` of the MAT v5 file `file` (whose content is `bytes`) as real
 /// 2-D matrices with finite values, in the order asked.
 ///
@@ -77,50 +56,113 @@ pub fn read_matrices(file: &Path, bytes: &[u8], names: &[&str]) -> Result<Vec<Re
     let mut out = Vec::with_capacity(names.len());
     for (name, header) in names.iter().zip(headers) {
         let err = |problem| DataError::variable(file, name, problem);
-        let array = parse_one(bytes, header).map_err(err)?;
-        let values = to_f64(array.data()).ok_or_else(|| err(Problem::Complex))?;
-        let (rows, cols) = (header.dims[0], header.dims[1]);
-        if array.size() != header.dims.as_slice() || values.len() != rows * cols {
-            return Err(err(Problem::Malformed(format!(
-                "declares {} but holds {} values",
-                dims_text(&header.dims),
-                values.len()
-            ))));
-        }
-        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-            return Err(err(Problem::NonFinite { row: i % rows + 1, col: i / rows + 1, value: values[i] }));
-        }
-        out.push(RealMatrix { name: name.to_string(), matrix: Matrix::from_column_major(rows, cols, &values) });
+        let matrix = decode_real_matrix(bytes, header).map_err(err)?;
+        out.push(RealMatrix { name: name.to_string(), matrix });
     }
     Ok(out)
 }
 
-/// Decodes one variable with `matfile`, handing it a MAT file of that variable alone.
-///
-/// Two things happen on the way. Compressed elements are inflated here, bounded by what the
-/// declared dimensions allow, so a lying header cannot make us allocate without limit. And
-/// `int32` arrays are presented as `int64`: `matfile` 0.5 maps the class int32 to the data type
-/// uint32 and then rejects the int32 data MATLAB writes for it (the int64 class accepts int32
-/// data and the values are unchanged).
-fn parse_one(bytes: &[u8], var: &VarHeader) -> Result<matfile::Array, Problem> {
-    let count: usize = var.dims.iter().product();
-    let limit = count.saturating_mul(8 * 2).saturating_add(4096);
-    let mut element = matrix_bytes(bytes, var, limit)?;
-    if var.class == MatClass::Int32 && element.len() >= 24 {
-        // The array-flags word follows the element tag and the flags sub-element tag.
-        let class_byte = if &bytes[126..128] == b"IM" { 16 } else { 19 };
-        element[class_byte] = MatClass::Int64.code();
+/// The most a zlib stream can inflate per compressed byte (deflate's limit is 1032:1).
+const MAX_INFLATE_RATIO: usize = 1032;
+
+/// Bytes of each value of a MAT data type (`miINT8` = 1 ... `miUINT64` = 13), for the types a
+/// numeric array's real part may be stored in.
+fn value_size(kind: u32) -> Option<usize> {
+    match kind {
+        1 | 2 => Some(1),
+        3 | 4 => Some(2),
+        5..=7 => Some(4),
+        9 | 12 | 13 => Some(8),
+        _ => None,
     }
-    let mut single = bytes[..128].to_vec();
-    single.extend_from_slice(&element);
-    // `matfile` can panic on inputs its parser does not expect; contain it as a parse error.
-    let parsed = catch_unwind(AssertUnwindSafe(|| matfile::MatFile::parse(single.as_slice())))
-        .map_err(|_| Problem::Malformed("the MAT parser failed on this variable".to_string()))?
-        .map_err(|e| Problem::Malformed(format!("its data cannot be decoded ({e:?})")))?;
-    parsed
-        .arrays()
-        .iter()
-        .find(|a| a.name() == var.name)
-        .cloned()
-        .ok_or_else(|| Problem::Malformed("present but its data could not be decoded".to_string()))
+}
+
+/// One stored value as `f64`.
+fn value(kind: u32, endian: Endian, b: &[u8]) -> f64 {
+    macro_rules! int {
+        ($t:ty, $n:literal) => {{
+            let a: [u8; $n] = b[..$n].try_into().expect("value_size bytes");
+            (if endian.little { <$t>::from_le_bytes(a) } else { <$t>::from_be_bytes(a) }) as f64
+        }};
+    }
+    match kind {
+        1 => int!(i8, 1),
+        2 => int!(u8, 1),
+        3 => int!(i16, 2),
+        4 => int!(u16, 2),
+        5 => int!(i32, 4),
+        6 => int!(u32, 4),
+        7 => int!(f32, 4),
+        9 => int!(f64, 8),
+        // 64-bit integers above 2^53 lose precision as f64; no exercise value comes near.
+        12 => int!(i64, 8),
+        _ => int!(u64, 8),
+    }
+}
+
+/// Decodes a real numeric 2-D variable, already checked by the scan, straight into a row-major
+/// [`Matrix`]: the element is read as a stream (inflated as it goes when compressed), each
+/// value converted to `f64` and put in its place, each checked finite. Nothing but the matrix
+/// itself is allocated, and nothing larger than the element can hold: the data's declared
+/// size must match the dimensions and fit in the element (for a compressed one, within what
+/// its compressed bytes can inflate to).
+///
+/// MAT files may store a double array's values in a smaller type (MATLAB does, for integer
+/// values); every numeric storage type is read.
+fn decode_real_matrix(bytes: &[u8], var: &VarHeader) -> Result<Matrix, Problem> {
+    let endian = header(bytes)?;
+    let (rows, cols) = (var.dims[0], var.dims[1]);
+    let element = &bytes[var.span.clone()];
+    let (mut stream, capacity): (Box<dyn Read + '_>, usize) = if var.compressed {
+        // The miCOMPRESSED tag is 8 bytes; the deflated element follows.
+        let deflated = element.get(8..).unwrap_or_default();
+        (Box::new(flate2::read::ZlibDecoder::new(deflated)), deflated.len().saturating_mul(MAX_INFLATE_RATIO))
+    } else {
+        (Box::new(element), element.len())
+    };
+    let truncated = |what: &str| Problem::Malformed(format!("variable `{}`: {what}", var.name));
+    let read_error = |e: std::io::Error| truncated(&format!("its data cannot be read ({e})"));
+    // Skip the tag, flags, dimensions and name the scan has read, then read the real part's tag.
+    std::io::copy(&mut (&mut stream).take(var.data_at as u64), &mut std::io::sink()).map_err(read_error)?;
+    let mut tag = [0u8; 8];
+    stream.read_exact(&mut tag[..4]).map_err(|_| truncated("the data is missing"))?;
+    let first = endian.u32(&tag);
+    let (kind, size, small) = if first >> 16 != 0 {
+        (first & 0xffff, (first >> 16) as usize, true)
+    } else {
+        stream.read_exact(&mut tag[4..]).map_err(|_| truncated("the data is missing"))?;
+        (first, endian.u32(&tag[4..]) as usize, false)
+    };
+    let width = value_size(kind).ok_or_else(|| truncated(&format!("its data has type {kind}, not a numeric type")))?;
+    let count = rows.checked_mul(cols).filter(|&n| n.checked_mul(width) == Some(size));
+    let Some(count) = count else {
+        return Err(Problem::Malformed(format!(
+            "declares {} but its data holds {} bytes of {width}-byte values",
+            var.dims_text(),
+            size
+        )));
+    };
+    if size > capacity {
+        return Err(truncated(&format!("its data claims {size} bytes, more than the file can hold")));
+    }
+    let mut data = vec![0.0f64; count];
+    let mut buffer = vec![0u8; if small { 4 } else { size.min((64 * 1024 / width) * width) }];
+    let mut index = 0;
+    while index < count {
+        let n = ((count - index) * width).min(buffer.len());
+        stream
+            .read_exact(&mut buffer[..n])
+            .map_err(|_| truncated("its data is shorter than its dimensions say (truncated file?)"))?;
+        for chunk in buffer[..n].chunks_exact(width) {
+            // Column-major in the file: value i is at row i % rows, column i / rows.
+            let (row, col) = (index % rows, index / rows);
+            let v = value(kind, endian, chunk);
+            if !v.is_finite() {
+                return Err(Problem::NonFinite { row: row + 1, col: col + 1, value: v });
+            }
+            data[row * cols + col] = v;
+            index += 1;
+        }
+    }
+    Ok(Matrix::from_row_major(rows, cols, data))
 }

@@ -146,6 +146,9 @@ pub struct VarHeader {
     pub span: std::ops::Range<usize>,
     /// Whether that element is `miCOMPRESSED`.
     pub compressed: bool,
+    /// Where the real part's tag starts, counted from the start of the (inflated) `miMATRIX`
+    /// element: just after the flags, the dimensions and the name.
+    pub data_at: usize,
 }
 
 impl VarHeader {
@@ -161,19 +164,19 @@ pub(crate) fn dims_text(dims: &[usize]) -> String {
 }
 
 #[derive(Clone, Copy)]
-struct Endian {
-    little: bool,
+pub(crate) struct Endian {
+    pub(crate) little: bool,
 }
 
 impl Endian {
-    fn u32(self, b: &[u8]) -> u32 {
+    pub(crate) fn u32(self, b: &[u8]) -> u32 {
         let a = [b[0], b[1], b[2], b[3]];
         if self.little { u32::from_le_bytes(a) } else { u32::from_be_bytes(a) }
     }
 }
 
 /// Checks the 128-byte header; returns the file's byte order.
-fn header(bytes: &[u8]) -> Result<Endian, Problem> {
+pub(crate) fn header(bytes: &[u8]) -> Result<Endian, Problem> {
     let is_v73_text = bytes.starts_with(b"MATLAB 7.3");
     let has_hdf5 = bytes.len() >= 520 && &bytes[512..520] == HDF5_SIGNATURE;
     if is_v73_text || has_hdf5 || bytes.starts_with(HDF5_SIGNATURE) {
@@ -274,6 +277,7 @@ fn matrix_header(
         .chars()
         .flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
         .collect();
+    let data_at = at + if off == 4 { 8 } else { off + padded8(size) };
     Ok(Some(VarHeader {
         name,
         class: MatClass::from_code((flags & 0xff) as u8),
@@ -282,6 +286,7 @@ fn matrix_header(
         logical: flags & 0x200 != 0,
         span,
         compressed,
+        data_at,
     }))
 }
 
@@ -325,28 +330,4 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<VarHeader>, Problem> {
         }
     }
     Ok(vars)
-}
-
-/// The variable's `miMATRIX` element (tag included), inflated if it was compressed.
-///
-/// Inflation stops at `limit` bytes: a compressed element that claims more is reported as
-/// malformed instead of filling memory.
-pub fn matrix_bytes(bytes: &[u8], var: &VarHeader, limit: usize) -> Result<Vec<u8>, Problem> {
-    let element = &bytes[var.span.clone()];
-    if !var.compressed {
-        return Ok(element.to_vec());
-    }
-    let endian = header(bytes)?;
-    let (_, _, off) = tag(endian, element, 0)?;
-    let mut inflated = Vec::new();
-    flate2::read::ZlibDecoder::new(&element[off..]).take(limit as u64 + 1).read_to_end(&mut inflated).map_err(|e| {
-        Problem::Malformed(format!("compressed element at byte {} cannot be inflated: {e}", var.span.start))
-    })?;
-    if inflated.len() > limit {
-        return Err(Problem::Malformed(format!(
-            "variable `{}` inflates to more than the {limit} bytes its dimensions allow",
-            var.name
-        )));
-    }
-    Ok(inflated)
 }
