@@ -13,6 +13,10 @@ fn time<T>(label: &str, n: usize, mut f: impl FnMut() -> T) {
 }
 
 fn main() {
+    if std::env::var_os("MICRO").is_some() {
+        micro();
+        return;
+    }
     let device = Backend::Flex.device().unwrap();
     let data = data::load_dataset(&data::locate(data::DataFile::Training, None).unwrap(), 10).unwrap();
     let sizes = data::LayerSizes::new(400, 25, 10);
@@ -52,3 +56,78 @@ fn main() {
 
 #[allow(dead_code)]
 fn sparsity() {}
+
+#[allow(dead_code)]
+pub fn micro() {
+    let v: Vec<f64> = (0..175_000).map(|i| (i as f64 / 175_000.0) * 8.0 - 4.0).collect();
+    time("175k exp", 50, || v.iter().map(|x| (-x.abs()).exp()).sum::<f64>());
+    time("50k ln_1p", 50, || v[..50_000].iter().map(|x| x.abs().ln_1p()).sum::<f64>());
+    let x = vec![0.5f64; 128 * 400];
+    let t = vec![0.25f64; 400 * 25];
+    let mut z = vec![0.0f64; 128 * 25];
+    let g = |dst: &mut [f64],
+             m: usize,
+             n: usize,
+             k: usize,
+             lhs: &[f64],
+             lrs: isize,
+             lcs: isize,
+             rhs: &[f64],
+             rrs: isize,
+             rcs: isize| unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            lhs.as_ptr(),
+            lcs,
+            lrs,
+            rhs.as_ptr(),
+            rcs,
+            rrs,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    };
+    time("40x fwd gemm 128x400 . 400x25", 20, || {
+        for _ in 0..40 {
+            g(&mut z, 128, 25, 400, &x, 400, 1, &t, 25, 1)
+        }
+    });
+    let t32 = vec![0.25f64; 400 * 32];
+    let mut z32 = vec![0.0f64; 256 * 32];
+    time("40x fwd gemm 128x400 . 400x32", 20, || {
+        for _ in 0..40 {
+            g(&mut z32, 128, 32, 400, &x, 400, 1, &t32, 32, 1)
+        }
+    });
+    time("40x fwd gemm 128x400 . 400x24", 20, || {
+        for _ in 0..40 {
+            g(&mut z32, 128, 24, 400, &x, 400, 1, &t32, 24, 1)
+        }
+    });
+    time("40x fwd gemm 25x400 . 400x128 (transposed)", 20, || {
+        for _ in 0..40 {
+            g(&mut z32, 25, 128, 400, &t, 1, 25, &x, 1, 400)
+        }
+    });
+    let mut gr = vec![0.0f64; 400 * 25];
+    time("40x grad gemm 25x128 . 128x400 (transposed)", 20, || {
+        for _ in 0..40 {
+            g(&mut gr, 25, 400, 128, &z, 1, 25, &x, 400, 1)
+        }
+    });
+    time("40x grad gemm 400x128 . 128x25", 20, || {
+        for _ in 0..40 {
+            g(&mut gr, 400, 25, 128, &x, 1, 400, &z, 25, 1)
+        }
+    });
+}
