@@ -12,10 +12,9 @@ fn small_config(optimizer: Optimizer, engine: Engine, iterations: usize) -> Trai
     TrainConfig { optimizer, engine, iterations, hidden: 10, ..TrainConfig::default() }
 }
 
-/// The first `n` examples of each label of the synthetic set.
+/// A synthetic set of `per_label` examples of each label.
 fn small_set(per_label: usize) -> Dataset {
-    let all = synthetic_digits(per_label * 10, 5);
-    Dataset { x: all.x.clone(), labels: all.labels.clone(), source: all.source }
+    synthetic_digits(per_label * 10, 5)
 }
 
 #[test]

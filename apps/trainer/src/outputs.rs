@@ -61,13 +61,10 @@ pub fn write_picture(path: &Path, picture: Result<image::RgbImage, pictures::Pic
     Ok(())
 }
 
-/// A short name for a data set in titles: its file name, or the whole description.
+/// A short name for a data set in titles: its file name (a synthetic set's description has
+/// no directory part, so it is its own file name).
 pub fn dataset_name(data: &Dataset) -> String {
-    if data.source.exists() {
-        data.source.file_name().map_or_else(|| data.source.display().to_string(), |n| n.to_string_lossy().into_owned())
-    } else {
-        data.source.display().to_string()
-    }
+    data.source.file_name().map_or_else(|| data.source.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// Per-digit accuracy of an evaluation as JSON objects, digits in order.

@@ -58,13 +58,12 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
     }
 
     let best = best_lambda(&points);
+    let mut panels: Vec<(String, image::RgbImage)> = Vec::with_capacity(points.len());
     for p in &points {
-        write_weights(&dir.join(format!("weights_lambda_{}.mat", p.lambda)), &p.outcome.weights())?;
+        let weights = p.outcome.weights();
+        write_weights(&dir.join(format!("weights_lambda_{}.mat", p.lambda)), &weights)?;
+        panels.push((format!("lambda {}  (TV {:.3})", p.lambda, p.sharpness), hidden_image(&weights)));
     }
-    let panels: Vec<(String, image::RgbImage)> = points
-        .iter()
-        .map(|p| (format!("lambda {}  (TV {:.3})", p.lambda, p.sharpness), hidden_image(&p.outcome.weights())))
-        .collect();
     let title =
         format!("hidden layer by lambda, {} {} iterations ({})", base.optimizer, base.iterations, dataset_name(&data));
     write_picture(&dir.join(HIDDEN_BY_LAMBDA), pictures::labelled_row(&panels, &title))?;

@@ -269,35 +269,3 @@ fn baseline_show_and_predict() {
     assert_eq!(past.status.code(), Some(2));
     assert!(stderr(&past).contains("row 5001 is past the last row (5000)"), "{}", stderr(&past));
 }
-
-#[test]
-fn sigint_stops_after_the_current_iteration_and_writes_every_output() {
-    let out = scratch("sigint").join("run");
-    let child = Command::new(env!("CARGO_BIN_EXE_trainer"))
-        .args(["--synthetic", "--optimizer", "gd", "--iterations", "1000000", "--out", out.to_str().unwrap()])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until training has started (the run directory exists), then a little more.
-    let start = std::time::Instant::now();
-    while !out.exists() && start.elapsed().as_secs() < 60 {
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    let killed = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(killed.success());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(output.status.code(), Some(130), "{}", stderr(&output));
-    let metrics = json_file(&out.join("metrics.json"));
-    assert_eq!(metrics["stop"]["kind"], "interrupted");
-    let iterations = metrics["iterations_run"].as_u64().unwrap();
-    assert!(iterations > 0 && iterations < 1_000_000);
-    let weights = data::load_weights(&out.join("weights.mat")).unwrap();
-    assert_eq!(weights.theta1.shape(), (25, 401));
-    for picture in ["digits.png", "hidden.png", "cost.png", "confusion.png"] {
-        assert_picture(&out.join(picture), 100, 100);
-    }
-    let leftovers: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(leftovers.len(), 6, "only the six outputs, no temporary files: {leftovers:?}");
-}

@@ -206,18 +206,43 @@ fn assert_complete_files(dir: &Path) -> Vec<String> {
     names
 }
 
-#[test]
-fn sigterm_stops_after_the_current_iteration_and_writes_every_output() {
-    let out = std::env::temp_dir().join(format!("ex4-sigterm-{}", std::process::id()));
+/// Sends `name` (INT or TERM) to a long run once it has started: it must stop after the current
+/// iteration, exit with 130 and leave the six outputs, complete, and nothing else.
+fn interrupted_run_writes_every_output(name: &str) {
+    let out = std::env::temp_dir().join(format!("ex4-sig{}-{}", name.to_lowercase(), std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     let child = spawn_training(&out);
     wait_for(&out);
     std::thread::sleep(Duration::from_millis(1000));
-    signal(&child, "TERM");
+    signal(&child, name);
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
     let names = assert_complete_files(&out);
     assert_eq!(names, ["confusion.png", "cost.png", "digits.png", "hidden.png", "metrics.json", "weights.mat"]);
+    let metrics: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    assert_eq!(metrics["stop"]["kind"], "interrupted");
+    let iterations = metrics["iterations_run"].as_u64().unwrap();
+    assert!(iterations > 0 && iterations < 1_000_000);
+    assert_eq!(data::load_weights(&out.join("weights.mat")).unwrap().theta1.shape(), (25, 401));
+    for picture in ["digits.png", "hidden.png", "cost.png", "confusion.png"] {
+        let image = image::open(out.join(picture)).unwrap().to_rgb8();
+        let (width, height) = image.dimensions();
+        assert!(width >= 100 && height >= 100, "{picture}: {width}x{height}");
+        let first = image.get_pixel(0, 0);
+        let distinct = image.pixels().filter(|p| *p != first).count();
+        assert!(distinct > (width * height / 20) as usize, "{picture}: almost constant");
+    }
+}
+
+#[test]
+fn sigint_stops_after_the_current_iteration_and_writes_every_output() {
+    interrupted_run_writes_every_output("INT");
+}
+
+#[test]
+fn sigterm_stops_after_the_current_iteration_and_writes_every_output() {
+    interrupted_run_writes_every_output("TERM");
 }
 
 #[test]

@@ -183,11 +183,6 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         Self { x, units: labels.iter().map(|&l| l - 1).collect(), sizes, lambda, scratch: Mutex::default() }
     }
 
-    /// The same objective with another `lambda`.
-    pub fn with_lambda(&self, lambda: f64) -> Self {
-        Self { x: self.x.clone(), units: self.units.clone(), sizes: self.sizes, lambda, scratch: Mutex::default() }
-    }
-
     /// Layer sizes.
     pub fn sizes(&self) -> LayerSizes {
         self.sizes

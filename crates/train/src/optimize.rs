@@ -214,17 +214,16 @@ struct ArgminObjective<'a> {
 }
 
 impl ArgminObjective<'_> {
-    fn evaluate(&self, params: &[f64]) -> (f64, Vec<f64>) {
+    /// Evaluates at `params` unless the cache already holds that point, then reads the cache.
+    fn with_evaluation<R>(&self, params: &[f64], read: impl FnOnce(f64, &Vec<f64>) -> R) -> R {
         let mut cache = self.cache.borrow_mut();
-        if let Some((at, cost, gradient)) = cache.as_ref()
-            && at.as_slice() == params
-        {
-            return (*cost, gradient.clone());
+        if cache.as_ref().is_none_or(|(at, _, _)| at.as_slice() != params) {
+            let (cost, gradient) = self.objective.cost_and_gradient(params);
+            *self.evaluations.borrow_mut() += 1;
+            *cache = Some((params.to_vec(), cost, gradient));
         }
-        let (cost, gradient) = self.objective.cost_and_gradient(params);
-        *self.evaluations.borrow_mut() += 1;
-        *cache = Some((params.to_vec(), cost, gradient.clone()));
-        (cost, gradient)
+        let (_, cost, gradient) = cache.as_ref().expect("filled above");
+        read(*cost, gradient)
     }
 }
 
@@ -233,7 +232,7 @@ impl CostFunction for ArgminObjective<'_> {
     type Output = f64;
 
     fn cost(&self, params: &Vec<f64>) -> Result<f64, ArgminError> {
-        Ok(self.evaluate(params).0)
+        Ok(self.with_evaluation(params, |cost, _| cost))
     }
 }
 
@@ -242,7 +241,7 @@ impl Gradient for ArgminObjective<'_> {
     type Gradient = Vec<f64>;
 
     fn gradient(&self, params: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
-        Ok(self.evaluate(params).1)
+        Ok(self.with_evaluation(params, |_, gradient| gradient.clone()))
     }
 }
 

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::scan::{Endian, VarHeader, header, scan};
+use super::scan::{Endian, VarHeader, header, scan, tag};
 use crate::{DataError, Matrix, Problem};
 
 /// A 2-D real matrix read from a file, with the name it had there.
@@ -124,15 +124,12 @@ fn decode_real_matrix(bytes: &[u8], var: &VarHeader) -> Result<Matrix, Problem> 
     let read_error = |e: std::io::Error| truncated(&format!("its data cannot be read ({e})"));
     // Skip the tag, flags, dimensions and name the scan has read, then read the real part's tag.
     std::io::copy(&mut (&mut stream).take(var.data_at as u64), &mut std::io::sink()).map_err(read_error)?;
-    let mut tag = [0u8; 8];
-    stream.read_exact(&mut tag[..4]).map_err(|_| truncated("the data is missing"))?;
-    let first = endian.u32(&tag);
-    let (kind, size, small) = if first >> 16 != 0 {
-        (first & 0xffff, (first >> 16) as usize, true)
-    } else {
-        stream.read_exact(&mut tag[4..]).map_err(|_| truncated("the data is missing"))?;
-        (first, endian.u32(&tag[4..]) as usize, false)
-    };
+    // A tag is 8 bytes, or 4 followed by at most 4 bytes of data (the small element format):
+    // either way the next 8 bytes hold it.
+    let mut tag_bytes = [0u8; 8];
+    stream.read_exact(&mut tag_bytes).map_err(|_| truncated("the data is missing"))?;
+    let (kind, size, off) = tag(endian, &tag_bytes, 0)?;
+    let mut values: Box<dyn Read + '_> = if off == 4 { Box::new(&tag_bytes[4..]) } else { stream };
     let width = value_size(kind).ok_or_else(|| truncated(&format!("its data has type {kind}, not a numeric type")))?;
     let count = rows.checked_mul(cols).filter(|&n| n.checked_mul(width) == Some(size));
     let Some(count) = count else {
@@ -146,11 +143,11 @@ fn decode_real_matrix(bytes: &[u8], var: &VarHeader) -> Result<Matrix, Problem> 
         return Err(truncated(&format!("its data claims {size} bytes, more than the file can hold")));
     }
     let mut data = vec![0.0f64; count];
-    let mut buffer = vec![0u8; if small { 4 } else { size.min((64 * 1024 / width) * width) }];
+    let mut buffer = vec![0u8; size.min((64 * 1024 / width) * width)];
     let mut index = 0;
     while index < count {
         let n = ((count - index) * width).min(buffer.len());
-        stream
+        values
             .read_exact(&mut buffer[..n])
             .map_err(|_| truncated("its data is shorter than its dimensions say (truncated file?)"))?;
         for chunk in buffer[..n].chunks_exact(width) {

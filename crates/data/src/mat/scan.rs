@@ -209,7 +209,7 @@ pub(crate) fn header(bytes: &[u8]) -> Result<Endian, Problem> {
 }
 
 /// A data element's tag: type, byte count, and where its data starts relative to the tag.
-fn tag(endian: Endian, bytes: &[u8], at: usize) -> Result<(u32, usize, usize), Problem> {
+pub(crate) fn tag(endian: Endian, bytes: &[u8], at: usize) -> Result<(u32, usize, usize), Problem> {
     if bytes.len() < at + 4 {
         return Err(Problem::Malformed(format!("truncated data element tag at byte {at}")));
     }
