@@ -12,7 +12,7 @@ mod tensors;
 
 pub use device::{Backend, BackendError};
 pub use numerics::{log_sigmoid, sigmoid};
-pub use tensors::{matrix_to_tensor, one_hot, scalar, tensor_to_matrix, tensor_to_vec};
+pub use tensors::{matrix_to_tensor, one_hot, rows_to_tensor, scalar, tensor_to_matrix, tensor_to_vec};
 
 /// Re-exported so that callers share this crate's burn version.
 pub use burn;

@@ -8,7 +8,17 @@ use data::Matrix;
 /// # Shapes
 /// - returns `[matrix.rows(), matrix.cols()]`.
 pub fn matrix_to_tensor(matrix: &Matrix, device: &Device) -> Tensor<2> {
-    Tensor::from_data(TensorData::new(matrix.as_slice().to_vec(), [matrix.rows(), matrix.cols()]), device)
+    rows_to_tensor(matrix, 0..matrix.rows(), device)
+}
+
+/// Rows `rows` of a matrix as a tensor.
+///
+/// # Shapes
+/// - returns `[rows.len(), matrix.cols()]`.
+pub fn rows_to_tensor(matrix: &Matrix, rows: std::ops::Range<usize>, device: &Device) -> Tensor<2> {
+    let n = matrix.cols();
+    let values = matrix.as_slice()[rows.start * n..rows.end * n].to_vec();
+    Tensor::from_data(TensorData::new(values, [rows.len(), n]), device)
 }
 
 /// The values of a float tensor, row-major, as `f64`.

@@ -1,6 +1,6 @@
 //! The figures a user checks a network by: cost, accuracy, accuracy per digit.
 
-use backend::{matrix_to_tensor, one_hot, scalar};
+use backend::{one_hot, rows_to_tensor, scalar};
 use burn::prelude::*;
 use data::{Dataset, conventions};
 use serde::Serialize;
@@ -47,17 +47,28 @@ pub struct Evaluation {
     pub predictions: Vec<usize>,
 }
 
+/// Examples per forward pass of [`evaluate`]: it goes through the examples in batches, so that
+/// it holds one batch of `X` as a tensor, not a second copy of all of it.
+pub const EVALUATION_BATCH: usize = 1000;
+
 /// Cost at lambda 0 and at `lambda`, accuracy and per-digit accuracy of `network` on `data`.
 pub fn evaluate(network: &Network, data: &Dataset, lambda: f64, device: &Device) -> Evaluation {
     let sizes = network.sizes();
-    let x = matrix_to_tensor(&data.x, device);
-    let y = one_hot(&data.labels, sizes.labels, device);
-    // One forward pass serves both costs and the predictions.
-    let z3 = network.output_logits(x);
-    let cross_entropy = cross_entropy(z3.clone(), y);
-    let cost_unregularized = scalar(cross_entropy.clone());
-    let cost_lambda = scalar(cross_entropy + regularization(network, lambda, data.len()));
-    let predictions = labels_of_logits(z3);
+    let m = data.len();
+    // The cross-entropy is a mean over the examples: each batch's mean, weighted by its size.
+    let mut cross_entropy_sum = 0.0;
+    let mut predictions = Vec::with_capacity(m);
+    for start in (0..m).step_by(EVALUATION_BATCH) {
+        let rows = start..(start + EVALUATION_BATCH).min(m);
+        let x = rows_to_tensor(&data.x, rows.clone(), device);
+        let y = one_hot(&data.labels[rows.clone()], sizes.labels, device);
+        // One forward pass serves both costs and the predictions.
+        let z3 = network.output_logits(x);
+        cross_entropy_sum += scalar(cross_entropy(z3.clone(), y)) * rows.len() as f64;
+        predictions.extend(labels_of_logits(z3));
+    }
+    let cost_unregularized = cross_entropy_sum / m.max(1) as f64;
+    let cost_lambda = cost_unregularized + scalar(regularization(network, lambda, m));
     let correct = predictions.iter().zip(&data.labels).filter(|(p, l)| p == l).count();
     let mut per_digit: Vec<DigitAccuracy> =
         (0..10).map(|digit| DigitAccuracy { digit, correct: 0, total: 0 }).collect();
