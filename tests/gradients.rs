@@ -7,7 +7,7 @@ use backend::{Backend, sigmoid, tensor_to_vec};
 use burn::tensor::{Tensor, TensorData};
 use common::{exercise_set, reference_weights};
 use data::{DataFile, LayerSizes, Matrix};
-use manual::{NnCost, reshape, sigmoid_gradient, unroll};
+use manual::{Isa, Layout, NnCost, reshape, sigmoid_gradient, unroll};
 use proptest::prelude::*;
 use verify::checks::{
     Check, FINITE_DIFFERENCE_BOUND, IMPLEMENTATION_BOUND, exercise_gradient_check, exercise_problem,
@@ -163,13 +163,37 @@ fn a_broken_backpropagation_is_caught() {
     }
 }
 
-/// A random problem: sizes, parameters, examples and labels from `seed`.
-fn random_problem(sizes: LayerSizes, m: usize, seed: u64) -> (Vec<f64>, Matrix, Vec<usize>) {
+/// A random problem: sizes, parameters, examples and labels from `seed`; about a share
+/// `zeros` of the examples' entries are exactly 0, as the digits' background is.
+fn random_problem(sizes: LayerSizes, m: usize, seed: u64, zeros: f64) -> (Vec<f64>, Matrix, Vec<usize>) {
     let params = manual::random_params(sizes, 1.0, seed);
-    let values = manual::random_params(LayerSizes::new(m * sizes.input - 1, 1, 0), 1.0, seed ^ 0x5eed);
+    let mut values = manual::random_params(LayerSizes::new(m * sizes.input - 1, 1, 0), 1.0, seed ^ 0x5eed);
+    let draws = manual::random_params(LayerSizes::new(m * sizes.input - 1, 1, 0), 0.5, seed ^ 0xd1ce);
+    for (value, draw) in values.iter_mut().zip(draws) {
+        if draw + 0.5 < zeros {
+            *value = 0.0;
+        }
+    }
     let x = Matrix::from_row_major(m, sizes.input, values);
     let labels = (0..m).map(|i| 1 + (i * 7 + seed as usize) % sizes.labels).collect();
     (params, x, labels)
+}
+
+/// Every way the fused path can run here: both layouts, on each instruction set this CPU has.
+fn fused_variants<'a>(
+    x: &'a Matrix,
+    labels: &[usize],
+    sizes: LayerSizes,
+    lambda: f64,
+) -> Vec<(String, manual::FusedNnCost<'a, f64>)> {
+    let mut variants = Vec::new();
+    for layout in [Layout::Dense, Layout::Sparse] {
+        for isa in Isa::available() {
+            let cost = manual::FusedNnCost::with_layout(x, labels, sizes, lambda, layout).with_isa(isa);
+            variants.push((format!("{layout:?} {isa:?}"), cost));
+        }
+    }
+    variants
 }
 
 proptest! {
@@ -178,7 +202,8 @@ proptest! {
     #[test]
     fn manual_autodiff_and_finite_differences_agree_on_random_networks(
         input in 1usize..=30,
-        hidden in 1usize..=30,
+        hidden in 1usize..=40,
+        zeros in 0.0f64..=0.9,
         labels in 2usize..=12,
         m in 1usize..=40,
         lambda in 0.0f64..=50.0,
@@ -186,19 +211,43 @@ proptest! {
         backend in prop_oneof![Just(Backend::Flex), Just(Backend::NdArray)],
     ) {
         let sizes = LayerSizes::new(input, hidden, labels);
-        let (params, x, y) = random_problem(sizes, m, seed);
+        let (params, x, y) = random_problem(sizes, m, seed, zeros);
         let device = backend.device().unwrap();
         let objective = NnCost::new(&x, &y, sizes, lambda, &device);
         let agreement = manual_vs_autodiff(&objective, &params, &x, &y, &device);
         prop_assert!(agreement.max_relative_error <= IMPLEMENTATION_BOUND, "manual vs autodiff {}", agreement.max_relative_error);
         let fd = sampled_finite_differences(&objective, &params, &agreement.manual.1, 60, seed, FULL_NETWORK_EPSILON);
         prop_assert!(fd < FINITE_DIFFERENCE_BOUND, "finite differences {}", fd);
-        // The fused CPU path computes the same function and gradient.
-        let (cost, gradient) = manual::FusedNnCost::<f64>::new(&x, &y, sizes, lambda).cost_and_gradient(&params);
-        prop_assert!((cost - agreement.manual.0).abs() <= 1e-12 * cost.abs().max(1.0), "fused cost {} vs {}", cost, agreement.manual.0);
-        let fused = max_relative_error(&gradient, &agreement.manual.1);
-        prop_assert!(fused <= IMPLEMENTATION_BOUND, "fused vs manual {}", fused);
+        // The fused CPU path computes the same function and gradient, in every variant.
+        for (name, fused) in fused_variants(&x, &y, sizes, lambda) {
+            let (cost, gradient) = fused.cost_and_gradient(&params);
+            prop_assert!((cost - agreement.manual.0).abs() <= 1e-12 * cost.abs().max(1.0), "{} cost {} vs {}", name, cost, agreement.manual.0);
+            let error = max_relative_error(&gradient, &agreement.manual.1);
+            prop_assert!(error <= IMPLEMENTATION_BOUND, "{} vs manual {}", name, error);
+        }
     }
+}
+
+/// Enough examples for several blocks per group and enough hidden units and inputs for several
+/// chunks and column ranges in the sparse layout: every variant against the tensor path.
+#[test]
+fn the_fused_variants_agree_on_a_large_sparse_problem() {
+    let sizes = LayerSizes::new(300, 70, 7);
+    let (params, x, labels) = random_problem(sizes, 2500, 11, 0.6);
+    let device = Backend::Flex.device().unwrap();
+    let (cost, gradient) = NnCost::new(&x, &labels, sizes, 3.0, &device).cost_and_gradient(&params);
+    for (name, fused) in fused_variants(&x, &labels, sizes, 3.0) {
+        let (fused_cost, fused_gradient) = fused.cost_and_gradient(&params);
+        assert!((fused_cost - cost).abs() <= 1e-12 * cost, "{name}: {fused_cost} vs {cost}");
+        let error = max_relative_error(&fused_gradient, &gradient);
+        assert!(error <= IMPLEMENTATION_BOUND, "{name}: {error}");
+        // The same parameters give the same bits, call after call.
+        assert_eq!(fused.cost_and_gradient(&params), (fused_cost, fused_gradient), "{name}");
+    }
+    // 60% zeros: the automatic choice is the sparse layout; without zeros, the dense one.
+    assert_eq!(manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 3.0).layout(), Layout::Sparse);
+    let (_, dense_x, _) = random_problem(sizes, 100, 11, 0.0);
+    assert_eq!(manual::FusedNnCost::<f64>::new(&dense_x, &labels[..100], sizes, 3.0).layout(), Layout::Dense);
 }
 
 #[test]
@@ -210,17 +259,23 @@ fn the_fused_path_matches_the_tensor_path_on_the_reference_network() {
     let device = Backend::Flex.device().unwrap();
     for lambda in [0.0, 1.0, 20.0] {
         let (cost, gradient) = NnCost::new(&data.x, &data.labels, sizes, lambda, &device).cost_and_gradient(&params);
-        let (fused_cost, fused) =
-            manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, lambda).cost_and_gradient(&params);
-        assert!((fused_cost - cost).abs() < 1e-13, "lambda {lambda}: {fused_cost} vs {cost}");
-        let error = max_relative_error(&fused, &gradient);
-        assert!(error <= IMPLEMENTATION_BOUND, "lambda {lambda}: {error}");
-        // In f32: the same to single precision.
-        let (cost32, fused32) =
-            manual::FusedNnCost::<f32>::new(&data.x, &data.labels, sizes, lambda).cost_and_gradient(&params);
-        assert!((cost32 - cost).abs() < 1e-5 * cost, "lambda {lambda}: f32 cost {cost32} vs {cost}");
-        assert!(relative_difference(&fused32, &gradient) < 1e-5, "lambda {lambda}: f32 gradient");
+        for (name, fused) in fused_variants(&data.x, &data.labels, sizes, lambda) {
+            let (fused_cost, fused) = fused.cost_and_gradient(&params);
+            assert!((fused_cost - cost).abs() < 1e-13, "{name}, lambda {lambda}: {fused_cost} vs {cost}");
+            let error = max_relative_error(&fused, &gradient);
+            assert!(error <= IMPLEMENTATION_BOUND, "{name}, lambda {lambda}: {error}");
+        }
+        // In f32: the same to single precision, in both layouts.
+        for layout in [Layout::Dense, Layout::Sparse] {
+            let (cost32, fused32) =
+                manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, lambda, layout)
+                    .cost_and_gradient(&params);
+            assert!((cost32 - cost).abs() < 1e-5 * cost, "{layout:?}, lambda {lambda}: f32 cost {cost32} vs {cost}");
+            assert!(relative_difference(&fused32, &gradient) < 1e-5, "{layout:?}, lambda {lambda}: f32 gradient");
+        }
     }
+    // ex4data1.mat is 52% zeros: training uses the sparse layout.
+    assert_eq!(manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).layout(), Layout::Sparse);
     let (cost, _) = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).cost_and_gradient(&params);
     assert!((cost - 0.287629).abs() < 5e-7, "{cost}");
 }

@@ -1,0 +1,89 @@
+//! The fused path's element-wise steps, each one branch-free pass over a block. They are
+//! generic over the floating-point type and over `FMA`, and are always inlined into one function
+//! per instruction set (see [`Isa`](super::Isa)), so that the compiler vectorizes them for the
+//! widest vectors the CPU has.
+
+use super::real::Real;
+
+/// `σ(z) = 1 / (1 + e^−|z|)` or `e^−|z| / (1 + e^−|z|)`, by the sign of `z`; never overflows.
+#[inline(always)]
+fn sigmoid<T: Real, const FMA: bool>(z: T) -> T {
+    let e = (T::ZERO - z.abs()).exp_nonpositive::<FMA>();
+    let numerator = if z >= T::ZERO { T::ONE } else { e };
+    numerator / (T::ONE + e)
+}
+
+/// `z += bias` on every row of `z` (`[rows, bias.len()]`).
+#[inline(always)]
+pub(crate) fn add_bias<T: Real>(z: &mut [T], bias: &[T]) {
+    for row in z.chunks_exact_mut(bias.len()) {
+        for (v, &b) in row.iter_mut().zip(bias) {
+            *v = *v + b;
+        }
+    }
+}
+
+/// `sums += Σ_rows values` (`values` `[rows, sums.len()]`).
+#[inline(always)]
+pub(crate) fn add_column_sums<T: Real>(sums: &mut [T], values: &[T]) {
+    for row in values.chunks_exact(sums.len()) {
+        for (s, &v) in sums.iter_mut().zip(row) {
+            *s = *s + v;
+        }
+    }
+}
+
+/// `a = σ(z)`, element by element.
+#[inline(always)]
+pub(crate) fn activate<T: Real, const FMA: bool>(a: &mut [T], z: &[T]) {
+    for (a, &z) in a.iter_mut().zip(z) {
+        *a = sigmoid::<T, FMA>(z);
+    }
+}
+
+/// `δ2 = (δ3 Θ2[:, 1:]) .* σ'(z2)` with `σ'(z2) = a2 (1 − a2)`, over `delta` (which holds
+/// `δ3 Θ2[:, 1:]`).
+#[inline(always)]
+pub(crate) fn times_sigmoid_gradient<T: Real>(delta: &mut [T], a: &[T]) {
+    for (d, &a) in delta.iter_mut().zip(a) {
+        *d = *d * (a * (T::ONE - a));
+    }
+}
+
+/// The output layer of a block, over `z3` (`[rows, K]`, `units` the output unit of each row's
+/// label): returns `Σ softplus(z3) − y z3`, the summed cross-entropy
+/// `−y log σ(z) − (1 − y) log σ(−z)` (in f64), and writes `δ3 = σ(z3) − y` over `z3`. When
+/// `y = 1`, `δ3 = −σ(−z)`, exact even where `σ(z)` rounds to 1. `e` and `softplus` are
+/// scratch, `z3`'s size.
+#[inline(always)]
+pub(crate) fn output_layer<T: Real, const FMA: bool>(
+    z3: &mut [T],
+    units: &[usize],
+    e: &mut [T],
+    softplus: &mut [T],
+) -> f64 {
+    let k = z3.len() / units.len();
+    // One exp and one ln_1p serve both: softplus(z) = max(z, 0) + ln(1 + e^−|z|).
+    for ((e, s), &z) in e.iter_mut().zip(softplus.iter_mut()).zip(z3.iter()) {
+        *e = (T::ZERO - z.abs()).exp_nonpositive::<FMA>();
+        *s = if z >= T::ZERO { z } else { T::ZERO } + e.ln_1p_unit::<FMA>();
+    }
+    let mut sums = [0.0f64; 4];
+    for chunk in softplus.chunks(4) {
+        for (sum, &s) in sums.iter_mut().zip(chunk) {
+            *sum += s.to_f64();
+        }
+    }
+    let mut loss = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    for ((z_row, e_row), &unit) in z3.chunks_exact_mut(k).zip(e.chunks_exact(k)).zip(units) {
+        let (z, e) = (z_row[unit], e_row[unit]);
+        loss -= z.to_f64();
+        // σ(z) − 1 = −σ(−z): −e/(1+e) for z ≥ 0, −1/(1+e) otherwise.
+        let delta = T::ZERO - if z >= T::ZERO { e } else { T::ONE } / (T::ONE + e);
+        for (z, &e) in z_row.iter_mut().zip(e_row) {
+            *z = if *z >= T::ZERO { T::ONE } else { e } / (T::ONE + e);
+        }
+        z_row[unit] = delta;
+    }
+    loss
+}
