@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use backend::Backend;
 use data::{DataFile, Dataset, LayerSizes, locate};
+use manual::Layout;
 use model::{Network, evaluate};
 use train::{Engine, Objective, Silent, TrainConfig, objective, train};
 
@@ -130,8 +131,19 @@ fn main() {
     let runs = 41;
     let eval_time = |objective: &dyn Objective| median_seconds(runs, || objective.cost_and_gradient(&params));
     let fused64 = eval_time(objective(Engine::Fused, &data, sizes, 1.0, &flex).as_ref());
+    let default_cost = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
+    let (layout, isa) = (default_cost.layout(), default_cost.isa());
+    drop(default_cost);
+    let dense_cost = manual::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let dense64 = median_seconds(runs, || dense_cost.cost_and_gradient(&params));
+    drop(dense_cost);
     let fused32_cost = manual::FusedNnCost::<f32>::new(&data.x, &data.labels, sizes, 1.0);
     let fused32 = median_seconds(runs, || fused32_cost.cost_and_gradient(&params));
+    drop(fused32_cost);
+    let dense32_cost = manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let dense32 = median_seconds(runs, || dense32_cost.cost_and_gradient(&params));
+    drop(dense32_cost);
+    let layout_name = if layout == Layout::Sparse { "sparse" } else { "dense" };
     let manual_flex = eval_time(objective(Engine::Manual, &data, sizes, 1.0, &flex).as_ref());
     let manual_ndarray = eval_time(objective(Engine::Manual, &data, sizes, 1.0, &ndarray).as_ref());
     let autodiff_flex = eval_time(objective(Engine::Autodiff, &data, sizes, 1.0, &flex).as_ref());
@@ -164,12 +176,16 @@ fn main() {
     });
 
     let flops = 2.0 * multiply_adds(data.len(), sizes);
+    // The sparse layout skips the zero pixels in the two products with X.
+    let nonzeros = data.x.as_slice().iter().filter(|&&v| v != 0.0).count();
+    let skipped = 2.0 * ((data.len() * data.num_features() - nonzeros) * sizes.hidden) as f64;
+    let done_flops = if layout == Layout::Sparse { flops - 2.0 * skipped } else { flops };
     let peak = gemm_peak();
     let x_bytes = (data.len() * data.num_features() * 8) as f64;
 
     let mut rows = vec![
         row(
-            "cost+gradient, fused f64 (training default)",
+            &format!("cost+gradient, fused f64, {layout_name} X (training default)"),
             ms(fused64),
             numpy_eval,
             Some(fused64),
@@ -178,12 +194,20 @@ fn main() {
                 verdict(fused64 <= 2.5e-3 && numpy_eval.is_none_or(|n| fused64 * 3.0 <= n))
             ),
         ),
+        row("cost+gradient, fused f64, dense X (gemm)", ms(dense64), numpy_eval, Some(dense64), String::new()),
         row(
-            "cost+gradient, fused f32",
+            &format!("cost+gradient, fused f32, {layout_name} X"),
             ms(fused32),
             numpy_eval,
             Some(fused32),
-            format!("<= half of f64: {}", verdict(fused32 <= fused64 / 2.0)),
+            format!("<= half of f64 ({:.0}%): {}", 100.0 * fused32 / fused64, verdict(fused32 <= fused64 / 2.0)),
+        ),
+        row(
+            "cost+gradient, fused f32, dense X (gemm)",
+            ms(dense32),
+            numpy_eval,
+            Some(dense32),
+            format!("dense f32 / dense f64: {:.0}%", 100.0 * dense32 / dense64),
         ),
         row("cost+gradient, manual tensors, flex f64", ms(manual_flex), numpy_eval, Some(manual_flex), String::new()),
         row(
@@ -227,7 +251,7 @@ fn main() {
     ];
     if let Some(v) = &numpy {
         let accuracy = v["lbfgs_accuracy"].as_f64().unwrap_or(0.0);
-        rows[5].numpy = format!("{} ({accuracy:.2}%)", ms(numpy_lbfgs.unwrap_or(0.0)));
+        rows[7].numpy = format!("{} ({accuracy:.2}%)", ms(numpy_lbfgs.unwrap_or(0.0)));
     }
 
     // Peak memory of a training run, from the trainer itself (metrics.json).
@@ -258,20 +282,29 @@ fn main() {
         println!("numpy {} / scipy {} (bench/numpy_reference.py) in the same run", v["numpy"], v["scipy"]);
     }
     println!();
-    println!("| {:<48} | {:>11} | {:>17} | {:>11} | bar |", "benchmark", "ours", "numpy", "ours/numpy");
-    println!("| {} | {} | {} | {} | --- |", "-".repeat(48), "-".repeat(11), "-".repeat(17), "-".repeat(11));
+    println!("| {:<54} | {:>11} | {:>17} | {:>11} | bar |", "benchmark", "ours", "numpy", "ours/numpy");
+    println!("| {} | {} | {} | {} | --- |", "-".repeat(54), "-".repeat(11), "-".repeat(17), "-".repeat(11));
     for r in &rows {
-        println!("| {:<48} | {:>11} | {:>17} | {:>11} | {} |", r.name, r.ours, r.numpy, r.ratio, r.bar);
+        println!("| {:<54} | {:>11} | {:>17} | {:>11} | {} |", r.name, r.ours, r.numpy, r.ratio, r.bar);
     }
     println!();
     println!(
-        "evaluation: {:.1} M multiply-adds; fused f64 {:.1} GFLOP/s, f32 {:.1} GFLOP/s; \
-         machine peak (gemm f64, 1536^3, {threads} threads) {:.1} GFLOP/s: {:.0}% of it",
+        "evaluation: {:.1} M multiply-adds; fused f64 {:.1} GFLOP/s, f32 {:.1} GFLOP/s, dense f64 {:.1} GFLOP/s; \
+         machine peak (gemm f64, 1536^3, {threads} threads) {:.1} GFLOP/s: dense {:.0}% of it",
         flops / 2e6,
         flops / fused64 / 1e9,
         flops / fused32 / 1e9,
+        flops / dense64 / 1e9,
         peak / 1e9,
-        100.0 * flops / fused64 / peak
+        100.0 * flops / dense64 / peak
+    );
+    println!(
+        "X is {:.1}% nonzero: the {layout_name} layout does {:.1} M of those multiply-adds ({:.1} GFLOP/s actually done, \
+         {:.0}% of peak); loops compiled for {isa:?}",
+        100.0 * nonzeros as f64 / (data.len() * data.num_features()) as f64,
+        done_flops / 2e6,
+        done_flops / fused64 / 1e9,
+        100.0 * done_flops / fused64 / peak
     );
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -341,18 +341,20 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let mf = m as f64;
         let cross_entropy = groups.iter().map(|g| g.cross_entropy).sum::<f64>() / mf;
         let scale = self.lambda / mf;
+        let mut gradient = vec![0.0f64; params.len()];
+        for group in groups.iter() {
+            let (first, second) = gradient.split_at_mut(split);
+            for (sum, &value) in first.iter_mut().zip(&group.grad1_t).chain(second.iter_mut().zip(&group.grad2_t)) {
+                *sum += value.to_f64();
+            }
+        }
         let mut squares = 0.0f64;
-        let mut gradient = Vec::with_capacity(params.len());
-        let parts = [(0, &params[..split], h), (1, &params[split..], k)];
-        for (layer, part, width) in parts {
-            for (index, &theta) in part.iter().enumerate() {
-                let sum: f64 =
-                    groups.iter().map(|g| if layer == 0 { g.grad1_t[index] } else { g.grad2_t[index] }.to_f64()).sum();
-                if index < width {
-                    gradient.push(sum / mf);
-                } else {
+        for (start, end, width) in [(0, split, h), (split, params.len(), k)] {
+            for (index, (sum, &theta)) in gradient[start..end].iter_mut().zip(&params[start..end]).enumerate() {
+                *sum /= mf;
+                if index >= width {
                     squares += theta * theta;
-                    gradient.push(sum / mf + scale * theta);
+                    *sum += scale * theta;
                 }
             }
         }

@@ -4,8 +4,9 @@
 //! owns the parameter vector's layout ([`unroll`], [`reshape`]) and its initializations
 //! (random, seeded; the exercise's deterministic debug weights). The code is generic over
 //! burn's devices, so the same backpropagation runs on `flex` and `ndarray`. [`FusedNnCost`]
-//! is the same computation written out on plain slices (matrix products by `gemm`, element-wise
-//! steps fused, `f32` or `f64`): the fast path training uses, checked against [`NnCost`]. It
+//! is the same computation written out on plain slices (`f32` or `f64`; the products with `X`
+//! over its nonzeros or by `gemm`, element-wise steps fused and vectorized): the fast path
+//! training uses, checked against [`NnCost`]. It
 //! knows nothing of burn's `Module`s or the model crate it is checked against, nor of files.
 
 mod backprop;
