@@ -25,7 +25,8 @@ pub struct SweepPoint {
 }
 
 /// Trains `base` once for each of `lambdas` (everything else equal, the seed included) on
-/// `threads` worker threads, each with its own `backend` device, and evaluates each result on
+/// `threads` worker threads, each with its own `backend` device and its share of rayon's
+/// threads, and evaluates each result on
 /// `data` and `test`. `monitor(i)` watches the run of `lambdas[i]`. Results are in the order of
 /// `lambdas`.
 pub fn sweep(
@@ -43,9 +44,14 @@ pub fn sweep(
     let next = Mutex::new(0usize);
     let results: Mutex<Vec<Option<Result<SweepPoint, SweepError>>>> =
         Mutex::new((0..lambdas.len()).map(|_| None).collect());
+    let workers = threads.clamp(1, lambdas.len().max(1));
+    // Each worker's runs get their own share of the cores: the workers then never compete for
+    // one pool's threads, and an evaluation needs no hand-over between threads.
+    let per_worker = (rayon::current_num_threads() / workers).max(1);
     std::thread::scope(|scope| {
-        for _ in 0..threads.clamp(1, lambdas.len().max(1)) {
+        for _ in 0..workers {
             scope.spawn(|| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(per_worker).build().ok();
                 loop {
                     let i = {
                         let mut next = next.lock().expect("sweep queue");
@@ -54,8 +60,12 @@ pub fn sweep(
                         i
                     };
                     let Some(&lambda) = lambdas.get(i) else { break };
-                    let point =
-                        run_one(data, test, &TrainConfig { lambda, ..base.clone() }, backend, monitor(i).as_mut());
+                    let config = TrainConfig { lambda, ..base.clone() };
+                    let run = || run_one(data, test, &config, backend, monitor(i).as_mut());
+                    let point = match &pool {
+                        Some(pool) => pool.install(run),
+                        None => run(),
+                    };
                     results.lock().expect("sweep results")[i] = Some(point);
                 }
             });
