@@ -84,6 +84,7 @@ def main():
         "numpy": np.__version__,
         "scipy": scipy.__version__,
         "evaluation_seconds": evaluation,
+        "evaluation_best_seconds": float(min(times)),
         "lbfgs_iterations": int(result.nit),
         "lbfgs_evaluations": int(result.nfev),
         "lbfgs_seconds": lbfgs_seconds,
