@@ -163,9 +163,8 @@ impl<T: Real> NonZeros<T> {
     }
 }
 
-/// A vector register of `T`s, for one instruction set.
+/// A vector register of `T`s, for one instruction set (the type itself is the vector).
 pub trait Vector<T>: Copy {
-    /// The type itself as the vector of the instruction set the caller runs with.
     /// Lanes per vector.
     const WIDTH: usize;
     /// # Safety
