@@ -37,6 +37,18 @@ fn seconds<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
     (times[runs / 2], times[0])
 }
 
+/// [`seconds`] of the fused engine in `T` with `layout`.
+fn fused_seconds<T: manual::Real>(
+    data: &Dataset,
+    sizes: LayerSizes,
+    params: &[f64],
+    layout: Layout,
+    runs: usize,
+) -> (f64, f64) {
+    let cost = manual::FusedNnCost::<T>::with_layout(&data.x, &data.labels, sizes, 1.0, layout);
+    seconds(runs, || cost.cost_and_gradient(params))
+}
+
 /// `median (best lowest)` in milliseconds.
 fn ms_best((median, best): (f64, f64)) -> String {
     format!("{} (best {:.2})", ms(median), best * 1e3)
@@ -141,25 +153,16 @@ fn main() {
 
     let runs = 41;
     let eval_time = |objective: &dyn Objective| median_seconds(runs, || objective.cost_and_gradient(&params));
-    let fused64_objective = objective(Engine::Fused, &data, sizes, 1.0, &flex);
-    let fused64_times = seconds(runs, || fused64_objective.cost_and_gradient(&params));
-    let fused64 = fused64_times.0;
-    drop(fused64_objective);
+    // The fused engine as training builds it (`Engine::Fused` is `FusedNnCost::<f64>::new`),
+    // then each layout and type; one at a time, so that only one index of X is held.
     let default_cost = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
     let (layout, isa) = (default_cost.layout(), default_cost.isa());
+    let fused64_times = seconds(runs, || default_cost.cost_and_gradient(&params));
     drop(default_cost);
-    let dense_cost = manual::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
-    let dense64_times = seconds(runs, || dense_cost.cost_and_gradient(&params));
-    let dense64 = dense64_times.0;
-    drop(dense_cost);
-    let fused32_cost = manual::FusedNnCost::<f32>::new(&data.x, &data.labels, sizes, 1.0);
-    let fused32_times = seconds(runs, || fused32_cost.cost_and_gradient(&params));
-    let fused32 = fused32_times.0;
-    drop(fused32_cost);
-    let dense32_cost = manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
-    let dense32_times = seconds(runs, || dense32_cost.cost_and_gradient(&params));
-    let dense32 = dense32_times.0;
-    drop(dense32_cost);
+    let dense64_times = fused_seconds::<f64>(&data, sizes, &params, Layout::Dense, runs);
+    let fused32_times = fused_seconds::<f32>(&data, sizes, &params, layout, runs);
+    let dense32_times = fused_seconds::<f32>(&data, sizes, &params, Layout::Dense, runs);
+    let (fused64, dense64, fused32, dense32) = (fused64_times.0, dense64_times.0, fused32_times.0, dense32_times.0);
     let layout_name = if layout == Layout::Sparse { "sparse" } else { "dense" };
     let manual_flex = eval_time(objective(Engine::Manual, &data, sizes, 1.0, &flex).as_ref());
     let manual_ndarray = eval_time(objective(Engine::Manual, &data, sizes, 1.0, &ndarray).as_ref());
@@ -193,10 +196,10 @@ fn main() {
     });
 
     let flops = 2.0 * multiply_adds(data.len(), sizes);
-    // The sparse layout skips the zero pixels in the two products with X.
+    // The sparse layout skips the zero pixels in both products with X (X₁Θ1ᵀ and X₁ᵀδ2).
     let nonzeros = data.x.as_slice().iter().filter(|&&v| v != 0.0).count();
-    let skipped = 2.0 * ((data.len() * data.num_features() - nonzeros) * sizes.hidden) as f64;
-    let done_flops = if layout == Layout::Sparse { flops - 2.0 * skipped } else { flops };
+    let skipped_multiply_adds = 2 * (data.len() * data.num_features() - nonzeros) * sizes.hidden;
+    let done_flops = if layout == Layout::Sparse { flops - 2.0 * skipped_multiply_adds as f64 } else { flops };
     let peak = gemm_peak();
     let x_bytes = (data.len() * data.num_features() * 8) as f64;
 

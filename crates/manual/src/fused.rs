@@ -44,7 +44,7 @@ use gemm::Parallelism;
 use rayon::prelude::*;
 
 pub use real::Real;
-use sparse::{Aligned, LANES, NonZeros, Scalar};
+use sparse::{Aligned, LANES, NonZeros, Scalar, Vector, packed_index};
 
 /// The examples are split into this many groups, each processed by one task in blocks of
 /// [`BLOCK_ROWS`] rows. Fixed (not the number of cores), so that sums are taken in the same
@@ -93,9 +93,11 @@ impl Isa {
         let mut isas = vec![Isa::Baseline];
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            use std::arch::is_x86_feature_detected as has;
+            if has!("avx2") && has!("fma") {
                 isas.push(Isa::Avx2);
-                if std::arch::is_x86_feature_detected!("avx512f") {
+                // Every feature the AVX-512 loops are compiled with (`group_avx512`).
+                if has!("avx512f") && has!("avx512dq") && has!("avx512vl") {
                     isas.push(Isa::Avx512);
                 }
             }
@@ -119,10 +121,10 @@ struct GroupScratch<T> {
     softplus: Vec<T>,
     /// A block's rows of one chunk of [`LANES`] hidden units (sparse layout).
     partial: Aligned<T>,
-    /// This group's share of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ` (without regularization).
+    /// This group's share of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ` (without regularization); `m ∇Θ1ᵀ` in
+    /// chunks of [`LANES`] hidden units in the sparse layout.
     grad1_t: Vec<T>,
     grad2_t: Vec<T>,
-    /// The sparse layout's share of `m ∇Θ1ᵀ`, in chunks of [`LANES`] hidden units.
     grad1_packed: Aligned<T>,
     cross_entropy: f64,
 }
@@ -130,10 +132,10 @@ struct GroupScratch<T> {
 /// Scratch space, reused by every evaluation.
 #[derive(Default)]
 struct Scratch<T> {
+    /// `Θ1ᵀ` as is (dense layout), or in chunks of [`LANES`] hidden units (sparse layout).
     theta1_t: Vec<T>,
-    theta2_t: Vec<T>,
-    /// `Θ1ᵀ` in chunks of [`LANES`] hidden units (sparse layout).
     theta1_packed: Aligned<T>,
+    theta2_t: Vec<T>,
     groups: Vec<GroupScratch<T>>,
 }
 
@@ -159,8 +161,9 @@ enum Examples<'a, T: Real> {
 /// at construction, and can be set for comparison.
 pub struct FusedNnCost<'a, T: Real> {
     examples: Examples<'a, T>,
-    /// The blocks of rows of each group, in order.
-    blocks: Vec<Vec<std::ops::Range<usize>>>,
+    /// The blocks of rows, in order, and which of them make each group.
+    blocks: Vec<std::ops::Range<usize>>,
+    groups: Vec<std::ops::Range<usize>>,
     /// Output unit of each example's label (`label − 1`).
     units: Vec<usize>,
     sizes: LayerSizes,
@@ -169,15 +172,23 @@ pub struct FusedNnCost<'a, T: Real> {
     scratch: Mutex<Scratch<T>>,
 }
 
-/// The blocks of rows of each of the [`GROUPS`] groups of `m` examples.
-fn blocks(m: usize) -> Vec<Vec<std::ops::Range<usize>>> {
+/// The blocks of rows of `m` examples, in order, and the blocks of each of the [`GROUPS`]
+/// groups.
+fn blocks(m: usize) -> (Vec<std::ops::Range<usize>>, Vec<std::ops::Range<usize>>) {
     let rows_per_group = m.div_ceil(GROUPS);
-    (0..GROUPS)
-        .map(|g| {
-            let rows = (g * rows_per_group).min(m)..((g + 1) * rows_per_group).min(m);
-            rows.clone().step_by(BLOCK_ROWS).map(|start| start..(start + BLOCK_ROWS).min(rows.end)).collect()
-        })
-        .collect()
+    let (mut blocks, mut groups) = (Vec::new(), Vec::with_capacity(GROUPS));
+    for g in 0..GROUPS {
+        let rows = (g * rows_per_group).min(m)..((g + 1) * rows_per_group).min(m);
+        let first = blocks.len();
+        blocks.extend(rows.clone().step_by(BLOCK_ROWS).map(|start| start..(start + BLOCK_ROWS).min(rows.end)));
+        groups.push(first..blocks.len());
+    }
+    (blocks, groups)
+}
+
+/// Entries of `x` that are not zero.
+fn nonzero_count(x: &Matrix) -> usize {
+    x.as_slice().iter().filter(|&&v| v != 0.0).count()
 }
 
 /// `dst = alpha · dst + beta · lhs · rhs` for row-major `dst` `[m, n]` (`alpha` is 0 or 1);
@@ -231,14 +242,14 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// # Panics
     /// When `x` has other than `sizes.input` columns, or `labels` other than `x.rows()` entries.
     pub fn new(x: &'a Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64) -> Self {
-        let nonzeros = x.as_slice().iter().filter(|&&v| v != 0.0).count();
-        let layout = if nonzeros as f64 <= Layout::SPARSE_BELOW_DENSITY * x.as_slice().len() as f64 {
+        let count = nonzero_count(x);
+        let layout = if count as f64 <= Layout::SPARSE_BELOW_DENSITY * x.as_slice().len() as f64 {
             Layout::Sparse
         } else {
             Layout::Dense
         };
-        Self::try_with_layout(x, labels, sizes, lambda, layout)
-            .unwrap_or_else(|| Self::try_with_layout(x, labels, sizes, lambda, Layout::Dense).expect("dense"))
+        Self::try_with_layout(x, labels, sizes, lambda, layout, count)
+            .unwrap_or_else(|| Self::try_with_layout(x, labels, sizes, lambda, Layout::Dense, count).expect("dense"))
     }
 
     /// The same objective with `layout` for the products with `X` (for comparisons: the
@@ -248,7 +259,8 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// As [`new`](Self::new), and when `layout` is sparse and `X` has more than 65,536 columns
     /// or 2³² nonzeros.
     pub fn with_layout(x: &'a Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64, layout: Layout) -> Self {
-        Self::try_with_layout(x, labels, sizes, lambda, layout).expect("X too large to index its nonzeros")
+        Self::try_with_layout(x, labels, sizes, lambda, layout, nonzero_count(x))
+            .expect("X too large to index its nonzeros")
     }
 
     fn try_with_layout(
@@ -257,21 +269,23 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         sizes: LayerSizes,
         lambda: f64,
         layout: Layout,
+        nonzeros: usize,
     ) -> Option<Self> {
         assert_eq!(x.cols(), sizes.input, "X has {} columns for a {sizes} network", x.cols());
         assert_eq!(labels.len(), x.rows(), "{} labels for {} examples", labels.len(), x.rows());
-        let blocks = blocks(x.rows());
+        let (blocks, groups) = blocks(x.rows());
         let examples = match layout {
             Layout::Dense => Examples::Dense(match T::borrow_f64(x.as_slice()) {
                 Some(values) => Cow::Borrowed(values),
                 None => Cow::Owned(x.as_slice().iter().map(|&v| T::from_f64(v)).collect()),
             }),
-            Layout::Sparse => Examples::Sparse(NonZeros::of(x.as_slice(), sizes.input, &blocks.concat())?),
+            Layout::Sparse => Examples::Sparse(NonZeros::of(x.as_slice(), sizes.input, nonzeros, &blocks)?),
         };
         Some(Self {
             examples,
             blocks,
-            units: labels.iter().map(|&l| l - 1).collect(),
+            groups,
+            units: labels.iter().map(|&l| data::conventions::output_unit(l)).collect(),
             sizes,
             lambda,
             isa: Isa::detect(),
@@ -320,20 +334,23 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let (m, n1) = (self.num_examples(), input + 1);
         let split = h * n1;
         let mut guard = self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Scratch { theta1_t, theta2_t, theta1_packed, groups } = &mut *guard;
-        theta1_t.clear();
-        theta1_t.extend(params[..split].iter().map(|&v| T::from_f64(v)));
-        theta2_t.clear();
-        theta2_t.extend(params[split..].iter().map(|&v| T::from_f64(v)));
-        if let Examples::Sparse(_) = self.examples {
-            // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots, zero-padded.
-            let theta1_packed = theta1_packed.zeroed(h.div_ceil(LANES) * n1 * LANES);
-            for (r, row) in theta1_t.chunks_exact(h).enumerate() {
+        let Scratch { theta1_t, theta1_packed, theta2_t, groups } = &mut *guard;
+        let sparse = matches!(self.examples, Examples::Sparse(_));
+        if sparse {
+            // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
+            // lanes are never written, so they stay the zeros the buffer was made with.
+            let theta1_packed = theta1_packed.resize(h.div_ceil(LANES) * n1 * LANES);
+            for (r, row) in params[..split].chunks_exact(h).enumerate() {
                 for (unit, &value) in row.iter().enumerate() {
-                    theta1_packed[((unit / LANES) * n1 + r) * LANES + unit % LANES] = value;
+                    theta1_packed[packed_index(n1, r, unit)] = T::from_f64(value);
                 }
             }
+        } else {
+            theta1_t.clear();
+            theta1_t.extend(params[..split].iter().map(|&v| T::from_f64(v)));
         }
+        theta2_t.clear();
+        theta2_t.extend(params[split..].iter().map(|&v| T::from_f64(v)));
         groups.resize_with(GROUPS, GroupScratch::default);
 
         let weights = Weights { theta1_t, theta2_t, theta1_packed: theta1_packed.as_slice() };
@@ -346,7 +363,19 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let mut gradient = vec![0.0f64; params.len()];
         for group in groups.iter() {
             let (first, second) = gradient.split_at_mut(split);
-            for (sum, &value) in first.iter_mut().zip(&group.grad1_t).chain(second.iter_mut().zip(&group.grad2_t)) {
+            if sparse {
+                let packed = group.grad1_packed.as_slice();
+                for (r, row) in first.chunks_exact_mut(h).enumerate() {
+                    for (unit, sum) in row.iter_mut().enumerate() {
+                        *sum += packed[packed_index(n1, r, unit)].to_f64();
+                    }
+                }
+            } else {
+                for (sum, &value) in first.iter_mut().zip(&group.grad1_t) {
+                    *sum += value.to_f64();
+                }
+            }
+            for (sum, &value) in second.iter_mut().zip(&group.grad2_t) {
                 *sum += value.to_f64();
             }
         }
@@ -366,7 +395,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// [`group`](Self::group) compiled for the chosen instruction set.
     fn group_dispatch(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
         match self.isa {
-            Isa::Baseline => self.group::<false>(g, weights, s),
+            Isa::Baseline => self.group::<Scalar<T, false>, false>(g, weights, s),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `isa` is only set to an instruction set the CPU runs (`Isa::available`).
             Isa::Avx2 => unsafe { self.group_avx2(g, weights, s) },
@@ -381,32 +410,38 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
     fn group_avx2(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        self.group::<true>(g, weights, s)
+        self.group::<T::Avx2, true>(g, weights, s)
     }
 
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
     fn group_avx512(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        self.group::<true>(g, weights, s)
+        self.group::<T::Avx512, true>(g, weights, s)
     }
 
     /// Forward and backward pass over the examples of group `g` into `s`: the group's summed
     /// cross-entropy and its shares of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ`. The products with `X` go block
-    /// by block; the output layer's small products, over the whole group at once.
+    /// by block, on vectors `V` in the sparse layout; the output layer's small products, over
+    /// the whole group at once.
     #[inline(always)]
-    fn group<const FMA: bool>(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
+    fn group<V: Vector<T>, const FMA: bool>(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
         let LayerSizes { input, hidden: h, labels: k } = self.sizes;
-        let n1 = input + 1;
         let Weights { theta1_t, theta2_t, theta1_packed } = *weights;
-        let blocks = &self.blocks[g];
-        let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else {
-            s.grad1_t.clear();
-            s.grad1_t.resize(n1 * h, T::ZERO);
-            s.grad2_t.clear();
-            s.grad2_t.resize((h + 1) * k, T::ZERO);
-            s.cross_entropy = 0.0;
-            return;
-        };
+        match self.examples {
+            Examples::Sparse(_) => {
+                s.grad1_packed.zeroed(theta1_packed.len());
+            }
+            Examples::Dense(_) => {
+                s.grad1_t.clear();
+                s.grad1_t.resize((input + 1) * h, T::ZERO);
+            }
+        }
+        s.grad2_t.clear();
+        s.grad2_t.resize((h + 1) * k, T::ZERO);
+        s.cross_entropy = 0.0;
+        let block_numbers = self.groups[g].clone();
+        let blocks = &self.blocks[block_numbers.clone()];
+        let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else { return };
         let group_rows = first.start..last.end;
         let rows = group_rows.len();
         s.z2.resize(rows * h, T::ZERO);
@@ -414,43 +449,24 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         s.z3.resize(rows * k, T::ZERO);
         s.e.resize(rows * k, T::ZERO);
         s.softplus.resize(rows * k, T::ZERO);
-        s.grad1_t.clear();
-        s.grad1_t.resize(n1 * h, T::ZERO);
-        s.grad2_t.clear();
-        s.grad2_t.resize((h + 1) * k, T::ZERO);
-        if let Examples::Sparse(_) = self.examples {
-            s.partial.zeroed(BLOCK_ROWS * LANES);
-            s.grad1_packed.zeroed(theta1_packed.len());
-        }
-        let (bias1, weights1) = theta1_t.split_at(h);
         let (bias2, weights2) = theta2_t.split_at(k);
-        let first_block = self.blocks[..g].iter().map(Vec::len).sum::<usize>();
         // The block's rows of a group-wide [rows, width] buffer.
         let of_block = |block: &std::ops::Range<usize>, width: usize| {
             (block.start - group_rows.start) * width..(block.end - group_rows.start) * width
         };
 
         // z2 = X₁ Θ1ᵀ = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :], block by block.
-        for (i, block) in blocks.iter().enumerate() {
+        for block in blocks {
             let z2 = &mut s.z2[of_block(block, h)];
             match &self.examples {
                 Examples::Sparse(nonzeros) => {
-                    let partial = &mut s.partial.as_mut_slice()[..block.len() * LANES];
-                    let args = (z2, (h, input), nonzeros, first_block + i, theta1_packed, partial);
-                    // SAFETY: `isa` is only set to an instruction set the CPU runs; the packed
-                    // buffers are `Aligned`.
-                    unsafe {
-                        match self.isa {
-                            #[cfg(target_arch = "x86_64")]
-                            Isa::Avx512 => sparse::forward::<T, T::Avx512>(args),
-                            #[cfg(target_arch = "x86_64")]
-                            Isa::Avx2 => sparse::forward::<T, T::Avx2>(args),
-                            _ => sparse::forward::<T, Scalar<T, FMA>>(args),
-                        }
-                    }
+                    let partial = &mut s.partial.resize(BLOCK_ROWS * LANES)[..block.len() * LANES];
+                    // SAFETY: the caller runs with `V`'s instruction set.
+                    unsafe { sparse::forward::<T, V>(z2, h, nonzeros, block.clone(), theta1_packed, partial) }
                 }
                 Examples::Dense(x) => {
                     let x = &x[block.start * input..block.end * input];
+                    let (bias1, weights1) = theta1_t.split_at(h);
                     product(z2, (block.len(), h, input), x, (input, 1), weights1, (h, 1), false, T::ONE);
                     kernels::add_bias(z2, bias1);
                 }
@@ -474,36 +490,20 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         product(weights_grad, (h, k, rows), a2, (1, h), z3, (k, 1), true, T::ONE);
 
         // m ∇Θ1ᵀ += X₁ᵀ δ2, block by block; the bias row is the column sums of δ2.
-        for (i, block) in blocks.iter().enumerate() {
+        for (number, block) in block_numbers.zip(blocks) {
             let delta = &s.z2[of_block(block, h)];
             match &self.examples {
                 Examples::Sparse(nonzeros) => {
                     let padded = &mut s.partial.as_mut_slice()[..block.len() * LANES];
-                    let args = (s.grad1_packed.as_mut_slice(), delta, (h, input), nonzeros, first_block + i, padded);
+                    let gradient = s.grad1_packed.as_mut_slice();
                     // SAFETY: as above.
-                    unsafe {
-                        match self.isa {
-                            #[cfg(target_arch = "x86_64")]
-                            Isa::Avx512 => sparse::gradient::<T, T::Avx512>(args),
-                            #[cfg(target_arch = "x86_64")]
-                            Isa::Avx2 => sparse::gradient::<T, T::Avx2>(args),
-                            _ => sparse::gradient::<T, Scalar<T, FMA>>(args),
-                        }
-                    }
+                    unsafe { sparse::gradient::<T, V>(gradient, delta, h, nonzeros, number, padded) }
                 }
                 Examples::Dense(x) => {
                     let x = &x[block.start * input..block.end * input];
                     let (bias_grad, weights_grad) = s.grad1_t.split_at_mut(h);
                     kernels::add_column_sums(bias_grad, delta);
                     product(weights_grad, (input, h, block.len()), x, (1, input), delta, (h, 1), true, T::ONE);
-                }
-            }
-        }
-        if let Examples::Sparse(_) = self.examples {
-            let packed = s.grad1_packed.as_slice();
-            for (r, row) in s.grad1_t.chunks_exact_mut(h).enumerate() {
-                for (unit, value) in row.iter_mut().enumerate() {
-                    *value = packed[((unit / LANES) * n1 + r) * LANES + unit % LANES];
                 }
             }
         }

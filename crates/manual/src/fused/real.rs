@@ -6,18 +6,23 @@
 /// feature), a multiply then an add otherwise (without the feature, `mul_add` is a slow
 /// software routine).
 #[inline(always)]
-pub(crate) fn madd<T: Real, const FMA: bool>(a: T, b: T, c: T) -> T {
+pub(crate) fn madd<T: Float, const FMA: bool>(a: T, b: T, c: T) -> T {
     if FMA { a.mul_add(b, c) } else { a * b + c }
 }
 
-/// The floating-point types the fused path runs in (`f32`, `f64`).
-pub trait Real:
+/// The floating-point types the fused path runs in: `f32` and `f64`, no others (the trait is
+/// sealed: its items are `Float`'s, which other crates cannot name).
+pub trait Real: Float {}
+
+impl<T: Float> Real for T {}
+
+/// What the fused path needs of a floating-point type.
+pub trait Float:
     Copy
     + Default
     + Send
     + Sync
     + PartialOrd
-    + std::fmt::Debug
     + 'static
     + std::ops::Add<Output = Self>
     + std::ops::Sub<Output = Self>
@@ -29,7 +34,7 @@ pub trait Real:
     /// `1.5 · 2^p` (`p` mantissa bits): `x + MAGIC − MAGIC` rounds `x` to an integer, which
     /// the low mantissa bits of `x + MAGIC` then hold.
     const MAGIC: Self;
-    /// The lowest argument of [`exp_nonpositive`](Real::exp_nonpositive) whose `2^n` is still a
+    /// The lowest argument of [`exp_nonpositive`](Float::exp_nonpositive) whose `2^n` is still a
     /// normal number; lower arguments are raised to it (`e^−708 ≈ 3e−308`).
     const EXP_MIN: Self;
     /// Degree of the Taylor polynomial of `e^r` on `|r| ≤ ln 2 / 2`: its truncation error
@@ -47,7 +52,7 @@ pub trait Real:
     fn to_f64(self) -> f64;
     fn abs(self) -> Self;
     fn mul_add(self, a: Self, b: Self) -> Self;
-    /// `2^n` from `t = n + MAGIC` (see [`MAGIC`](Real::MAGIC)), built in the exponent bits.
+    /// `2^n` from `t = n + MAGIC` (see [`MAGIC`](Float::MAGIC)), built in the exponent bits.
     fn pow2_of_rounded(t: Self) -> Self;
     /// `values` as `&[Self]` when `Self` is `f64`, so that `f64` data is used in place.
     fn borrow_f64(values: &[f64]) -> Option<&[Self]>;
@@ -93,7 +98,7 @@ pub trait Real:
     }
 }
 
-/// `1/i!` for `i` up to the highest [`Real::EXP_DEGREE`].
+/// `1/i!` for `i` up to the highest [`Float::EXP_DEGREE`].
 const INVERSE_FACTORIALS: [f64; 14] = {
     let mut table = [1.0; 14];
     let mut i = 1;
@@ -110,7 +115,7 @@ const LN2_LOW: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
 
 macro_rules! real {
     ($t:ty, $avx512:ty, $avx2:ty, $mantissa:expr, $bias:expr, $min:expr, $degree:expr, $terms:expr, $borrow:expr) => {
-        impl Real for $t {
+        impl Float for $t {
             #[cfg(target_arch = "x86_64")]
             type Avx512 = $avx512;
             #[cfg(target_arch = "x86_64")]

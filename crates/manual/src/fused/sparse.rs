@@ -21,7 +21,7 @@ use super::real::{Real, madd};
 pub(crate) const LANES: usize = 32;
 /// Columns of `X` per range: the range's rows of packed `Θ1ᵀ` take `128 × LANES` values
 /// (32 KiB in f64, 16 in f32). Measured against 64 (5% slower) and 200 (the same) here.
-pub(crate) const RANGE_COLUMNS: usize = 128;
+const RANGE_COLUMNS: usize = 128;
 /// Alignment of the buffers vectors are loaded from: a 64-byte vector that straddles two cache
 /// lines costs two reads (measured here: 50% slower).
 const ALIGN: usize = 64;
@@ -35,15 +35,20 @@ pub(crate) struct Aligned<T> {
 }
 
 impl<T: Real> Aligned<T> {
-    /// `len` zeros.
-    pub(crate) fn zeroed(&mut self, len: usize) -> &mut [T] {
+    /// `len` values: zeros when the buffer had to grow, otherwise what it held.
+    pub(crate) fn resize(&mut self, len: usize) -> &mut [T] {
         let pad = ALIGN / std::mem::size_of::<T>();
         if self.buffer.len() < len + pad {
             self.buffer = vec![T::ZERO; len + pad];
+            self.offset = self.buffer.as_ptr().align_offset(ALIGN).min(pad);
         }
-        self.offset = self.buffer.as_ptr().align_offset(ALIGN).min(pad);
         self.len = len;
-        let values = &mut self.buffer[self.offset..self.offset + len];
+        self.as_mut_slice()
+    }
+
+    /// `len` zeros.
+    pub(crate) fn zeroed(&mut self, len: usize) -> &mut [T] {
+        let values = self.resize(len);
         values.fill(T::ZERO);
         values
     }
@@ -66,31 +71,26 @@ impl<T: Real> Aligned<T> {
 ///   `block_rows` (the row within the block) and `block_values` (where the value is in `values`,
 ///   counted from the block's first nonzero: two bytes instead of a copy of the value).
 pub(crate) struct NonZeros<T> {
+    /// Columns of `X`, `n`.
+    n: usize,
+    /// Ranges per row, `⌈n / RANGE_COLUMNS⌉`.
     ranges: usize,
     starts: Vec<u32>,
     columns: Vec<u16>,
     values: Vec<T>,
-    blocks: Vec<std::ops::Range<usize>>,
     block_starts: Vec<u32>,
     block_rows: Vec<u8>,
     block_values: Vec<u16>,
 }
 
 impl<T: Real> NonZeros<T> {
-    /// The nonzeros of `x` (`[m, n]`), for the blocks of rows `blocks` (in order, at most 256
-    /// rows each), or `None` when they cannot be indexed this way (more than 65,536 columns,
-    /// 2³² nonzeros, or 65,536 nonzeros in a block).
-    pub(crate) fn of(x: &[f64], n: usize, blocks: &[std::ops::Range<usize>]) -> Option<Self> {
-        if n == 0 || n > 1 << 16 || blocks.iter().any(|b| b.len() > 1 << 8) {
+    /// The `count` nonzeros of `x` (`[m, n]`), for the blocks of rows `blocks` (in order, at
+    /// most 256 rows each), or `None` when they cannot be indexed this way (more than 65,536
+    /// columns, 2³² nonzeros, or 65,536 nonzeros in a block).
+    pub(crate) fn of(x: &[f64], n: usize, count: usize, blocks: &[std::ops::Range<usize>]) -> Option<Self> {
+        if n == 0 || n > 1 << 16 || blocks.iter().any(|b| b.len() > 1 << 8) || u32::try_from(count).is_err() {
             return None;
         }
-        let nonzeros =
-            |rows: std::ops::Range<usize>| x[rows.start * n..rows.end * n].iter().filter(|&&v| v != 0.0).count();
-        if blocks.iter().any(|b| nonzeros(b.clone()) > 1 << 16) {
-            return None;
-        }
-        let count = nonzeros(0..x.len() / n);
-        u32::try_from(count).ok()?;
         let ranges = n.div_ceil(RANGE_COLUMNS);
         let mut starts = Vec::with_capacity(x.len() / n * ranges + 1);
         let (mut columns, mut values) = (Vec::with_capacity(count), Vec::with_capacity(count));
@@ -106,15 +106,19 @@ impl<T: Real> NonZeros<T> {
                 starts.push(columns.len() as u32);
             }
         }
+        let block_span =
+            |block: &std::ops::Range<usize>| starts[block.start * ranges] as usize..starts[block.end * ranges] as usize;
+        if blocks.iter().any(|block| block_span(block).len() > 1 << 16) {
+            return None;
+        }
         // Each block's nonzeros by column: a counting sort of its rows' nonzeros.
         let mut block_starts = Vec::with_capacity(blocks.len() * (n + 1));
         let mut block_rows = vec![0u8; columns.len()];
         let mut block_values = vec![0u16; columns.len()];
-        let mut next = vec![0u32; n];
+        let (mut counts, mut next) = (vec![0u32; n], vec![0u32; n]);
         for block in blocks {
-            let first = starts[block.start * ranges] as usize;
-            let last = starts[block.end * ranges] as usize;
-            let mut counts = vec![0u32; n];
+            let (first, last) = (block_span(block).start, block_span(block).end);
+            counts.fill(0);
             for &k in &columns[first..last] {
                 counts[k as usize] += 1;
             }
@@ -135,7 +139,7 @@ impl<T: Real> NonZeros<T> {
                 }
             }
         }
-        Some(Self { ranges, starts, columns, values, blocks: blocks.to_vec(), block_starts, block_rows, block_values })
+        Some(Self { n, ranges, starts, columns, values, block_starts, block_rows, block_values })
     }
 
     /// Row `row`'s nonzeros in range `range`: their columns and values.
@@ -146,21 +150,29 @@ impl<T: Real> NonZeros<T> {
         (&self.columns[span.clone()], &self.values[span])
     }
 
-    /// Block `block`'s nonzeros in column `k` (`n` columns): their rows within the block and
-    /// where their values are in the block's values.
+    /// Block `block`'s nonzeros in column `k`: their rows within the block and where their
+    /// values are in the block's values.
     #[inline(always)]
-    fn column(&self, block: usize, k: usize, n: usize) -> (&[u8], &[u16]) {
-        let at = block * (n + 1) + k;
+    fn column(&self, block: usize, k: usize) -> (&[u8], &[u16]) {
+        let at = block * (self.n + 1) + k;
         let span = self.block_starts[at] as usize..self.block_starts[at + 1] as usize;
         (&self.block_rows[span.clone()], &self.block_values[span])
     }
 
-    /// The values of block `block`'s nonzeros, in row order.
+    /// The values of block `block`'s nonzeros, in row order: its column-order entries start at
+    /// its first nonzero and end at its last.
     #[inline(always)]
     fn block_values(&self, block: usize) -> &[T] {
-        let rows = &self.blocks[block];
-        &self.values[self.starts[rows.start * self.ranges] as usize..self.starts[rows.end * self.ranges] as usize]
+        let at = block * (self.n + 1);
+        &self.values[self.block_starts[at] as usize..self.block_starts[at + self.n] as usize]
     }
+}
+
+/// Where hidden unit `unit` of row `r` of `Θ1ᵀ` (`n1` rows) is in the packed layout
+/// `[⌈h / LANES⌉, n1, LANES]`.
+#[inline(always)]
+pub(crate) fn packed_index(n1: usize, r: usize, unit: usize) -> usize {
+    ((unit / LANES) * n1 + r) * LANES + unit % LANES
 }
 
 /// A vector register of `T`s, for one instruction set (the type itself is the vector).
@@ -233,7 +245,7 @@ vector!(f32, __m256, 8, "avx2,fma", _mm256_set1_ps, _mm256_loadu_ps, _mm256_stor
 /// One `T` as a vector, for CPUs without the instruction sets above; multiply-adds fused when
 /// `FMA`.
 #[derive(Clone, Copy)]
-pub struct Scalar<T, const FMA: bool>(T);
+pub(crate) struct Scalar<T, const FMA: bool>(T);
 
 impl<T: Real, const FMA: bool> Vector<T> for Scalar<T, FMA> {
     const WIDTH: usize = 1;
@@ -259,26 +271,27 @@ impl<T: Real, const FMA: bool> Vector<T> for Scalar<T, FMA> {
     }
 }
 
-/// [`forward`]'s arguments: `z2`, `(h, n)`, the nonzeros, the block, `packed`, `partial`.
-pub(crate) type ForwardArgs<'s, T> = (&'s mut [T], (usize, usize), &'s NonZeros<T>, usize, &'s [T], &'s mut [T]);
-/// [`gradient`]'s arguments: `gradient`, `delta`, `(h, n)`, the nonzeros, the block, `padded`.
-pub(crate) type GradientArgs<'s, T> = (&'s mut [T], &'s [T], (usize, usize), &'s NonZeros<T>, usize, &'s mut [T]);
-
 /// `z2[r, c·L..] = Θ1ᵀ[0, c·L..] + Σ_k X[row, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
-/// `X[row, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
-/// units, on vectors `V`. `packed` is `Θ1ᵀ` cut into chunks, zero-padded; `partial` is scratch.
+/// `X[row, k]` only, for the rows `rows` (a block) and each chunk `c` of [`LANES`] hidden
+/// units, on vectors `V`. `packed` is `Θ1ᵀ` cut into chunks, zero-padded; `partial` is
+/// scratch. Aligning `packed` and `partial` to [`ALIGN`] makes it faster.
 ///
 /// # Safety
-/// The CPU runs `V`'s instruction set, and `packed` and `partial` are aligned to [`ALIGN`].
+/// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
 /// - `z2`: `[rows, h]`; `packed`: `[⌈h / LANES⌉, 1 + n, LANES]`; `partial`: `[rows, LANES]`.
 #[inline(always)]
 pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
-    (z2, (h, n), nonzeros, block, packed, partial): ForwardArgs<'_, T>,
+    z2: &mut [T],
+    h: usize,
+    nonzeros: &NonZeros<T>,
+    rows: std::ops::Range<usize>,
+    packed: &[T],
+    partial: &mut [T],
 ) {
-    let vectors = LANES / V::WIDTH;
-    let rows = nonzeros.blocks[block].clone();
+    const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
+    let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
     for (c, chunk) in packed.chunks_exact((1 + n) * LANES).enumerate() {
         let width = LANES.min(h - c * LANES);
         let (bias, weights) = chunk.split_at(LANES);
@@ -329,18 +342,25 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
 /// `G[c, 0, :] += Σ_r δ2[r, c·L..]` and `G[c, 1 + k, :] += Σ_r X[row, k] δ2[r, c·L..]` over the
 /// nonzero `X[row, k]` of block `block`, column by column with the sums in registers: the
 /// block's share of `m ∇Θ1ᵀ` (bias row included), in the layout of [`forward`]'s `packed`, on
-/// vectors `V`. `padded` is scratch.
+/// vectors `V`. `padded` is scratch. Aligning `gradient` and `padded` to [`ALIGN`] makes it
+/// faster.
 ///
 /// # Safety
-/// The CPU runs `V`'s instruction set, and `gradient` and `padded` are aligned to [`ALIGN`].
+/// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
 /// - `delta`: `[rows, h]`; `gradient`: `[⌈h / LANES⌉, 1 + n, LANES]`; `padded`: `[rows, LANES]`.
 #[inline(always)]
 pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
-    (gradient, delta, (h, n), nonzeros, block, padded): GradientArgs<'_, T>,
+    gradient: &mut [T],
+    delta: &[T],
+    h: usize,
+    nonzeros: &NonZeros<T>,
+    block: usize,
+    padded: &mut [T],
 ) {
-    let vectors = LANES / V::WIDTH;
+    const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
+    let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
     for (c, chunk) in gradient.chunks_exact_mut((1 + n) * LANES).enumerate() {
         let width = LANES.min(h - c * LANES);
         let (bias, weights) = chunk.split_at_mut(LANES);
@@ -354,7 +374,7 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
         }
         let (padded, values) = (&*padded, nonzeros.block_values(block));
         for (k, g) in weights.chunks_exact_mut(LANES).enumerate() {
-            let (rows, at) = nonzeros.column(block, k, n);
+            let (rows, at) = nonzeros.column(block, k);
             if rows.is_empty() {
                 continue;
             }
@@ -409,8 +429,8 @@ mod tests {
         let (m, n) = (300, 150);
         let x: Vec<f64> = (0..m * n).map(|i| if (i * 7919) % 5 < 2 { (i % 13) as f64 - 6.0 } else { 0.0 }).collect();
         let blocks: Vec<_> = (0..m).step_by(96).map(|s| s..(s + 96).min(m)).collect();
-        let nonzeros = NonZeros::<f64>::of(&x, n, &blocks).expect("indexable");
         let count = x.iter().filter(|&&v| v != 0.0).count();
+        let nonzeros = NonZeros::<f64>::of(&x, n, count, &blocks).expect("indexable");
         // By rows and ranges: the columns rise, the values are X's.
         let mut seen = 0;
         for row in 0..m {
@@ -429,7 +449,7 @@ mod tests {
         let mut seen = 0;
         for (b, block) in blocks.iter().enumerate() {
             for k in 0..n {
-                let (rows, at) = nonzeros.column(b, k, n);
+                let (rows, at) = nonzeros.column(b, k);
                 for (&r, &at) in rows.iter().zip(at) {
                     assert_eq!(nonzeros.block_values(b)[at as usize], x[(block.start + r as usize) * n + k]);
                     seen += 1;
@@ -440,6 +460,6 @@ mod tests {
         assert_eq!(seen, count);
         // Blocks of more than 256 rows cannot be indexed by a byte.
         let whole = std::iter::once(0..m).collect::<Vec<_>>();
-        assert!(NonZeros::<f64>::of(&x, n, &whole).is_none());
+        assert!(NonZeros::<f64>::of(&x, n, count, &whole).is_none());
     }
 }
