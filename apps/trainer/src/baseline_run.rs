@@ -27,15 +27,18 @@ pub fn run(args: &BaselineArgs) -> Result<Status> {
     let test_accuracy = test.as_ref().map(|t| accuracy(&train::predict_one_vs_all(&baseline, &t.x), t));
 
     // The network to compare with: the weights given, or the exercise's when found and they fit.
-    let network = match locate(DataFile::Weights, args.weights.as_deref()) {
-        _ if synthetic => None,
-        Ok(path) => {
-            let weights = load_weights(&path)?;
-            check_fit(&data, &weights)?;
-            Some(weights)
+    let network = if synthetic {
+        None
+    } else {
+        match locate(DataFile::Weights, args.weights.as_deref()) {
+            Ok(path) => {
+                let weights = load_weights(&path)?;
+                check_fit(&data, &weights)?;
+                Some(weights)
+            }
+            Err(not_found) if args.weights.is_some() => return Err(not_found.into()),
+            Err(_) => None,
         }
-        Err(not_found) if args.weights.is_some() => return Err(not_found.into()),
-        Err(_) => None,
     };
     let network_figures = network.as_ref().map(|weights| {
         let device = backend::Backend::Flex.device().expect("flex runs in f64");

@@ -214,8 +214,7 @@ fn parse_lambda(s: &str) -> Result<f64, String> {
 }
 
 fn parse_epsilon(s: &str) -> Result<f64, String> {
-    let value: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if value.is_finite() && value > 0.0 { Ok(value) } else { Err(format!("epsilon must be finite and > 0, got {s}")) }
+    parse_positive(s, "epsilon")
 }
 
 fn parse_named<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
@@ -223,22 +222,29 @@ fn parse_named<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String>
 }
 
 fn parse_iterations(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("iterations must be a whole number >= 1, got {s}")),
-    }
+    parse_count(s, "iterations")
 }
 
 fn parse_hidden(s: &str) -> Result<usize, String> {
-    match s.parse::<usize>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!("hidden must be a whole number >= 1, got {s}")),
-    }
+    parse_count(s, "hidden")
 }
 
 fn parse_alpha(s: &str) -> Result<f64, String> {
+    parse_positive(s, "alpha")
+}
+
+/// A finite number > 0; `name` is the flag's name in the message.
+fn parse_positive(s: &str, name: &str) -> Result<f64, String> {
     let value: f64 = s.parse().map_err(|_| format!("`{s}` is not a number"))?;
-    if value.is_finite() && value > 0.0 { Ok(value) } else { Err(format!("alpha must be finite and > 0, got {s}")) }
+    if value.is_finite() && value > 0.0 { Ok(value) } else { Err(format!("{name} must be finite and > 0, got {s}")) }
+}
+
+/// A whole number >= 1; `name` is the flag's name in the message.
+fn parse_count(s: &str, name: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!("{name} must be a whole number >= 1, got {s}")),
+    }
 }
 
 fn parse_seed(s: &str) -> Result<u64, String> {

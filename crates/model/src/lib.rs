@@ -14,3 +14,4 @@ mod unrolled;
 pub use cost::{cost, cross_entropy, regularization};
 pub use evaluation::{DigitAccuracy, Evaluation, evaluate};
 pub use network::{Network, NetworkConfig, SigmoidLayer, labels_of_logits};
+pub use unrolled::cost_and_gradient;

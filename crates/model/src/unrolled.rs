@@ -5,13 +5,13 @@
 //! weights to all the layer's units, which is a row of the `[inputs, outputs]` weight tensor.
 //! So a layer's slice is `bias` followed by `weight` read row-major: no copy or transpose.
 
-use backend::tensor_to_vec;
+use backend::{scalar, tensor_to_vec};
 use burn::module::Param;
 use burn::prelude::*;
 use burn::tensor::Gradients;
 use data::LayerSizes;
 
-use crate::{Network, SigmoidLayer};
+use crate::{Network, SigmoidLayer, cost};
 
 impl SigmoidLayer {
     /// A layer from its slice of the unrolled vector: `outputs` biases, then the
@@ -53,4 +53,26 @@ impl Network {
         }
         gradient
     }
+}
+
+/// The cost and its gradient at the unrolled `params` of a `sizes` network, by `backward()`
+/// through [`cost`]: the network is built from `params` on `device`, an autodiff device, which
+/// also holds `x` and the one-hot `y`. The gradient is unrolled like `params`
+/// (see [`Network::from_unrolled`] and [`Network::unrolled_gradient`]).
+///
+/// # Shapes
+/// - `x`: `[m, sizes.input]`
+/// - `y`: `[m, sizes.labels]`, one-hot (see [`backend::one_hot`])
+pub fn cost_and_gradient(
+    params: &[f64],
+    sizes: LayerSizes,
+    x: Tensor<2>,
+    y: Tensor<2>,
+    lambda: f64,
+    device: &Device,
+) -> (f64, Vec<f64>) {
+    let network = Network::from_unrolled(params, sizes, device);
+    let j = cost(&network, x, y, lambda);
+    let gradient = network.unrolled_gradient(&j.backward());
+    (scalar(j), gradient)
 }

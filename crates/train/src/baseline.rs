@@ -1,11 +1,11 @@
 //! The exercise's comparison: one-vs-all regularized logistic regression (`oneVsAll`,
 //! `lrCostFunction`, `predictOneVsAll`), one classifier per label on the raw pixels.
 
-use argmin::core::{CostFunction, Error as ArgminError, Executor, Gradient};
-use argmin::solver::conjugategradient::NonlinearConjugateGradient;
-use argmin::solver::conjugategradient::beta::PolakRibierePlus;
-use argmin::solver::linesearch::MoreThuenteLineSearch;
+use argmin::core::Executor;
 use data::{Dataset, Matrix};
+use rayon::prelude::*;
+
+use crate::argmin_problem::{Cached, conjugate_gradient};
 
 /// The exercise's `λ` for the one-vs-all classifiers.
 pub const BASELINE_LAMBDA: f64 = 0.1;
@@ -66,69 +66,27 @@ pub fn lr_cost_function(theta: &[f64], x: &Matrix, y: &[bool], lambda: f64) -> (
     (cost / m + lambda / (2.0 * m) * squares, gradient)
 }
 
-/// One binary classifier's problem for `argmin`.
-struct OneClass<'a> {
-    x: &'a Matrix,
-    y: Vec<bool>,
-    lambda: f64,
-}
-
-impl CostFunction for OneClass<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, theta: &Vec<f64>) -> Result<f64, ArgminError> {
-        Ok(lr_cost_function(theta, self.x, &self.y, self.lambda).0)
-    }
-}
-
-impl Gradient for OneClass<'_> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    fn gradient(&self, theta: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
-        Ok(lr_cost_function(theta, self.x, &self.y, self.lambda).1)
-    }
-}
-
 /// `oneVsAll(X, y, K, λ)`: for each label `k`, logistic regression of "is `k`" against the
 /// rest, from `θ = 0`, by nonlinear conjugate gradient (Polak-Ribière+, like the exercise's
 /// `fmincg`) for `iterations` iterations. The classifiers are independent
 /// and are trained in parallel across the available cores.
 pub fn one_vs_all(data: &Dataset, num_labels: usize, lambda: f64, iterations: usize) -> Baseline {
     let n = data.num_features();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(num_labels).max(1);
-    let mut rows: Vec<Vec<f64>> = vec![Vec::new(); num_labels];
-    std::thread::scope(|scope| {
-        let chunks: Vec<_> = (0..threads)
-            .map(|t| {
-                scope.spawn(move || {
-                    (t..num_labels)
-                        .step_by(threads)
-                        .map(|k| (k, train_one(data, k + 1, lambda, iterations)))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        for chunk in chunks {
-            for (k, theta) in chunk.join().expect("a one-vs-all worker panicked") {
-                rows[k] = theta;
-            }
-        }
-    });
+    let rows: Vec<Vec<f64>> =
+        (0..num_labels).into_par_iter().map(|k| train_one(data, k + 1, lambda, iterations)).collect();
     let all_theta = Matrix::from_fn(num_labels, n + 1, |k, j| rows[k][j]);
     Baseline { all_theta, lambda, iterations }
 }
 
 /// One classifier: label `label` against the rest.
 fn train_one(data: &Dataset, label: usize, lambda: f64, iterations: usize) -> Vec<f64> {
-    let problem = OneClass { x: &data.x, y: data.labels.iter().map(|&l| l == label).collect(), lambda };
+    let y: Vec<bool> = data.labels.iter().map(|&l| l == label).collect();
+    let problem = Cached::new(|theta: &[f64]| lr_cost_function(theta, &data.x, &y, lambda));
     let init = vec![0.0; data.num_features() + 1];
     // Nonlinear conjugate gradient, as the exercise's fmincg.
-    let line_search = MoreThuenteLineSearch::new().with_c(1e-4, 0.1).expect("0 < c1 < c2 < 1");
-    let solver = NonlinearConjugateGradient::new(line_search, PolakRibierePlus::new()).restart_orthogonality(0.1);
-    let result =
-        Executor::new(problem, solver).configure(|state| state.param(init.clone()).max_iters(iterations as u64)).run();
+    let result = Executor::new(problem, conjugate_gradient())
+        .configure(|state| state.param(init.clone()).max_iters(iterations as u64))
+        .run();
     match result {
         Ok(result) => result.state.best_param.or(result.state.param).unwrap_or(init),
         // A failed line search leaves the starting point; it does not happen on digit data.

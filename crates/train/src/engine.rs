@@ -1,10 +1,9 @@
 //! The two gradient engines behind one [`Objective`]: the same function of the unrolled
 //! parameters, differentiated by hand or by burn.
 
-use backend::{matrix_to_tensor, one_hot, scalar};
+use backend::{matrix_to_tensor, one_hot};
 use burn::tensor::{Device, Tensor};
 use data::{Dataset, LayerSizes};
-use model::{Network, cost};
 
 use crate::Engine;
 
@@ -15,13 +14,10 @@ pub trait Objective {
 
     /// The layer sizes the parameters describe.
     fn sizes(&self) -> LayerSizes;
-
-    /// Which engine computes the gradient.
-    fn engine(&self) -> Engine;
 }
 
 /// The hand-written backpropagation ([`manual::NnCost`]).
-pub struct ManualObjective(pub manual::NnCost);
+struct ManualObjective(manual::NnCost);
 
 impl Objective for ManualObjective {
     fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
@@ -31,14 +27,10 @@ impl Objective for ManualObjective {
     fn sizes(&self) -> LayerSizes {
         self.0.sizes()
     }
-
-    fn engine(&self) -> Engine {
-        Engine::Manual
-    }
 }
 
 /// The hand-written backpropagation fused on the CPU ([`manual::FusedNnCost`], f64).
-pub struct FusedObjective<'a>(pub manual::FusedNnCost<'a, f64>);
+struct FusedObjective<'a>(manual::FusedNnCost<'a, f64>);
 
 impl Objective for FusedObjective<'_> {
     fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
@@ -48,15 +40,12 @@ impl Objective for FusedObjective<'_> {
     fn sizes(&self) -> LayerSizes {
         self.0.sizes()
     }
-
-    fn engine(&self) -> Engine {
-        Engine::Fused
-    }
 }
 
-/// burn's autodiff through [`model::cost`]: each call builds the [`Network`] from the
-/// parameters on the autodiff device, runs the cost forward and `backward()`.
-pub struct AutodiffObjective {
+/// burn's autodiff through [`model::cost`] ([`model::cost_and_gradient`]): each call builds the
+/// [`Network`](model::Network) from the parameters on the autodiff device, runs the cost forward
+/// and `backward()`.
+struct AutodiffObjective {
     /// `[m, input]` on the autodiff device, built once.
     x: Tensor<2>,
     /// `[m, labels]` one-hot, built once.
@@ -69,7 +58,7 @@ pub struct AutodiffObjective {
 impl AutodiffObjective {
     /// The objective on `data` for a network of `sizes`, on `device` (a plain device; its
     /// autodiff wrapper is taken here).
-    pub fn new(data: &Dataset, sizes: LayerSizes, lambda: f64, device: &Device) -> Self {
+    fn new(data: &Dataset, sizes: LayerSizes, lambda: f64, device: &Device) -> Self {
         let device = device.clone().autodiff();
         Self {
             x: matrix_to_tensor(&data.x, &device),
@@ -83,18 +72,11 @@ impl AutodiffObjective {
 
 impl Objective for AutodiffObjective {
     fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
-        let network = Network::from_unrolled(params, self.sizes, &self.device);
-        let j = cost(&network, self.x.clone(), self.y.clone(), self.lambda);
-        let gradient = network.unrolled_gradient(&j.backward());
-        (scalar(j), gradient)
+        model::cost_and_gradient(params, self.sizes, self.x.clone(), self.y.clone(), self.lambda, &self.device)
     }
 
     fn sizes(&self) -> LayerSizes {
         self.sizes
-    }
-
-    fn engine(&self) -> Engine {
-        Engine::Autodiff
     }
 }
 

@@ -9,6 +9,7 @@
 //! nothing of files, terminals, signals or pictures: callers pass data in, watch progress
 //! through a [`Monitor`] (which may ask to stop), and get weights and a cost history back.
 
+mod argmin_problem;
 mod baseline;
 mod config;
 mod engine;
@@ -18,7 +19,7 @@ mod sweep;
 
 pub use baseline::{BASELINE_ITERATIONS, BASELINE_LAMBDA, Baseline, lr_cost_function, one_vs_all, predict_one_vs_all};
 pub use config::{ConfigError, Engine, Optimizer, TrainConfig};
-pub use engine::{AutodiffObjective, FusedObjective, ManualObjective, Objective, objective};
+pub use engine::{Objective, objective};
 pub use optimize::{Control, Monitor, Outcome, Silent, Stop, minimize, train};
 pub use sharpness::{hidden_images, sharpness};
 pub use sweep::{SweepError, SweepPoint, sweep};

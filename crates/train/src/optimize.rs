@@ -1,14 +1,8 @@
 //! The optimizers and the loop that drives them, one iteration at a time, so that a caller can
 //! watch every step and stop the run cleanly between two of them.
 
-use std::cell::RefCell;
-
 use argmin::core::TerminationStatus;
-use argmin::core::{
-    CostFunction, Error as ArgminError, Gradient, IterState, Problem, Solver, State, TerminationReason,
-};
-use argmin::solver::conjugategradient::NonlinearConjugateGradient;
-use argmin::solver::conjugategradient::beta::PolakRibierePlus;
+use argmin::core::{IterState, Problem, Solver, State, TerminationReason};
 use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use burn::optim::{AdamConfig, Optimizer as _};
@@ -16,6 +10,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use data::{Dataset, LayerSizes, Weights, conventions::NUM_LABELS};
 use serde::Serialize;
 
+use crate::argmin_problem::{Cached, conjugate_gradient};
 use crate::{ConfigError, Objective, Optimizer, TrainConfig, objective};
 
 /// What the caller wants after an iteration.
@@ -163,16 +158,10 @@ pub fn minimize(
         }
         Optimizer::Lbfgs => {
             let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10);
-            argmin_loop(solver, objective, init, config.iterations, tracker)
+            argmin_loop(solver, problem(objective), objective.sizes(), init, config.iterations, tracker)
         }
         Optimizer::Cg => {
-            // Polak-Ribière+ restarts along the steepest descent whenever β < 0; restart as
-            // well when successive gradients are far from orthogonal.
-            // Strong Wolfe conditions with c2 = 0.1, as nonlinear CG needs (Nocedal & Wright).
-            let line_search = MoreThuenteLineSearch::new().with_c(1e-4, 0.1).expect("0 < c1 < c2 < 1");
-            let solver =
-                NonlinearConjugateGradient::new(line_search, PolakRibierePlus::new()).restart_orthogonality(0.1);
-            argmin_loop(solver, objective, init, config.iterations, tracker)
+            argmin_loop(conjugate_gradient(), problem(objective), objective.sizes(), init, config.iterations, tracker)
         }
     }
 }
@@ -202,67 +191,29 @@ fn step_loop(
     }
 }
 
-/// Parameters with their cost and gradient.
-type Evaluated = (Vec<f64>, f64, Vec<f64>);
-
-/// An [`Objective`] as an `argmin` problem. The line searches ask for the cost and the
-/// gradient at the same point one after the other; both come from one evaluation, cached.
-struct ArgminObjective<'a> {
-    objective: &'a dyn Objective,
-    cache: RefCell<Option<Evaluated>>,
-    evaluations: RefCell<usize>,
-}
-
-impl ArgminObjective<'_> {
-    /// Evaluates at `params` unless the cache already holds that point, then reads the cache.
-    fn with_evaluation<R>(&self, params: &[f64], read: impl FnOnce(f64, &Vec<f64>) -> R) -> R {
-        let mut cache = self.cache.borrow_mut();
-        if cache.as_ref().is_none_or(|(at, _, _)| at.as_slice() != params) {
-            let (cost, gradient) = self.objective.cost_and_gradient(params);
-            *self.evaluations.borrow_mut() += 1;
-            *cache = Some((params.to_vec(), cost, gradient));
-        }
-        let (_, cost, gradient) = cache.as_ref().expect("filled above");
-        read(*cost, gradient)
-    }
-}
-
-impl CostFunction for ArgminObjective<'_> {
-    type Param = Vec<f64>;
-    type Output = f64;
-
-    fn cost(&self, params: &Vec<f64>) -> Result<f64, ArgminError> {
-        Ok(self.with_evaluation(params, |cost, _| cost))
-    }
-}
-
-impl Gradient for ArgminObjective<'_> {
-    type Param = Vec<f64>;
-    type Gradient = Vec<f64>;
-
-    fn gradient(&self, params: &Vec<f64>) -> Result<Vec<f64>, ArgminError> {
-        Ok(self.with_evaluation(params, |_, gradient| gradient.clone()))
-    }
+/// An [`Objective`] as an `argmin` problem, its evaluations cached and counted.
+fn problem(objective: &dyn Objective) -> Cached<impl Fn(&[f64]) -> (f64, Vec<f64>) + '_> {
+    Cached::new(|params: &[f64]| objective.cost_and_gradient(params))
 }
 
 type ArgminState = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
 
 /// Runs an `argmin` solver one `next_iter` at a time (rather than through its `Executor`), so
 /// that every iteration is recorded and the monitor can stop the run between two of them.
-fn argmin_loop<'a, S>(
+fn argmin_loop<F, S>(
     mut solver: S,
-    objective: &'a dyn Objective,
+    problem: Cached<F>,
+    sizes: LayerSizes,
     init: Vec<f64>,
     iterations: usize,
     mut tracker: Tracker<'_>,
 ) -> Outcome
 where
-    S: Solver<ArgminObjective<'a>, ArgminState>,
+    F: Fn(&[f64]) -> (f64, Vec<f64>),
+    S: Solver<Cached<F>, ArgminState>,
 {
-    let sizes = objective.sizes();
-    let mut problem =
-        Problem::new(ArgminObjective { objective, cache: RefCell::new(None), evaluations: RefCell::new(0) });
-    let evaluations = |problem: &Problem<ArgminObjective<'a>>| *problem.problem.as_ref().unwrap().evaluations.borrow();
+    let mut problem = Problem::new(problem);
+    let evaluations = |problem: &Problem<Cached<F>>| problem.problem.as_ref().unwrap().evaluations();
     let state = ArgminState::new().param(init.clone()).max_iters(iterations as u64);
     let mut state = match solver.init(&mut problem, state) {
         Ok((state, _)) => state,

@@ -1,6 +1,7 @@
 //! Lambda sweeps: the same run at several regularization strengths, in parallel.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use backend::Backend;
@@ -41,7 +42,7 @@ pub fn sweep(
     for &lambda in lambdas {
         TrainConfig { lambda, ..base.clone() }.validate()?;
     }
-    let next = Mutex::new(0usize);
+    let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<SweepPoint, SweepError>>>> =
         Mutex::new((0..lambdas.len()).map(|_| None).collect());
     let workers = threads.clamp(1, lambdas.len().max(1));
@@ -53,12 +54,7 @@ pub fn sweep(
             scope.spawn(|| {
                 let pool = rayon::ThreadPoolBuilder::new().num_threads(per_worker).build().ok();
                 loop {
-                    let i = {
-                        let mut next = next.lock().expect("sweep queue");
-                        let i = *next;
-                        *next += 1;
-                        i
-                    };
+                    let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&lambda) = lambdas.get(i) else { break };
                     let config = TrainConfig { lambda, ..base.clone() };
                     let run = || run_one(data, test, &config, backend, monitor(i).as_mut());

@@ -1,13 +1,12 @@
 //! The gradient according to burn's autodiff on the model crate's cost.
 
-use backend::{matrix_to_tensor, one_hot, scalar};
+use backend::{matrix_to_tensor, one_hot};
 use burn::tensor::Device;
 use data::{LayerSizes, Matrix};
-use model::{Network, cost};
 
 /// The cost and its gradient at the unrolled `params`, by `backward()` through
-/// [`model::cost`] on `device.autodiff()`. The gradient is unrolled like `params`
-/// (see [`manual::unroll`] and [`Network::from_unrolled`]).
+/// [`model::cost`] on `device.autodiff()` ([`model::cost_and_gradient`]). The gradient is
+/// unrolled like `params` (see [`manual::unroll`] and [`model::Network::from_unrolled`]).
 pub fn autodiff_cost_and_gradient(
     params: &[f64],
     sizes: LayerSizes,
@@ -17,8 +16,12 @@ pub fn autodiff_cost_and_gradient(
     device: &Device,
 ) -> (f64, Vec<f64>) {
     let device = device.clone().autodiff();
-    let network = Network::from_unrolled(params, sizes, &device);
-    let j = cost(&network, matrix_to_tensor(x, &device), one_hot(labels, sizes.labels, &device), lambda);
-    let gradient = network.unrolled_gradient(&j.backward());
-    (scalar(j), gradient)
+    model::cost_and_gradient(
+        params,
+        sizes,
+        matrix_to_tensor(x, &device),
+        one_hot(labels, sizes.labels, &device),
+        lambda,
+        &device,
+    )
 }
