@@ -14,13 +14,11 @@ default:
 build:
     cargo build {{cargo_flags}} --workspace --all-targets -q
 
-# Train the network (`just train --lambda 20`; `just train --help` lists the flags)
-train *ARGS: build
-    {{bin}}/trainer {{ARGS}}
-
-# Any trainer subcommand (`just trainer sweep --lambdas 0,1,10`)
+# Train (`just train --lambda 20`; `--help` lists the flags) or any subcommand (`just trainer sweep --lambdas 0,1,10`)
 trainer *ARGS: build
     {{bin}}/trainer {{ARGS}}
+
+alias train := trainer
 
 # Lambda sweep in parallel (`just sweep --lambdas 0,0.3,1,3,10,20 --iterations 200`)
 sweep *ARGS: build

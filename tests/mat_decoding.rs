@@ -1,6 +1,8 @@
 //! Our MAT reader against the `matfile` crate, an independent decoder: on files of every
 //! numeric class, shape and compression, both must read the same values.
 
+mod common;
+
 use std::path::Path;
 
 use data::mat::{MatArray, MatData, mat_bytes, read_matrices};
@@ -62,13 +64,13 @@ proptest! {
 
 #[test]
 fn the_exercise_files_read_the_same_both_ways() {
-    let path = data::locate(data::DataFile::Weights, None).unwrap_or_else(|e| panic!("{e}"));
+    let path = common::exercise_file(data::DataFile::Weights);
     let bytes = std::fs::read(&path).unwrap();
     for name in ["Theta1", "Theta2"] {
         let ours = read_matrices(&path, &bytes, &[name]).unwrap().remove(0).matrix;
         assert_eq!(ours.to_column_major(), matfile_values(&bytes, name), "{name}");
     }
-    let path = data::locate(data::DataFile::Training, None).unwrap_or_else(|e| panic!("{e}"));
+    let path = common::exercise_file(data::DataFile::Training);
     let bytes = std::fs::read(&path).unwrap();
     let ours = read_matrices(&path, &bytes, &["X", "y"]).unwrap();
     assert_eq!(ours[0].matrix.to_column_major(), matfile_values(&bytes, "X"));

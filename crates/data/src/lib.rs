@@ -19,5 +19,7 @@ pub use dataset::{Dataset, load_dataset, load_dataset_from_bytes};
 pub use error::{DataError, Problem};
 pub use locate::{DATA_DIR_ENV, DataFile, NotFound, locate, search_dirs, workspace_root};
 pub use matrix::Matrix;
-pub use synthetic::{synthetic_digits, synthetic_source};
+#[doc(hidden)]
+pub use synthetic::SplitMix64;
+pub use synthetic::synthetic_digits;
 pub use weights::{LayerSizes, Weights, check_fit, load_pair, load_weights, load_weights_from_bytes};

@@ -12,7 +12,7 @@ use crate::conventions::{IMAGE_SIDE, NUM_LABELS, label_to_digit};
 use crate::{Dataset, Matrix};
 
 /// Where a synthetic set says it came from.
-pub fn synthetic_source(count: usize, seed: u64) -> PathBuf {
+fn synthetic_source(count: usize, seed: u64) -> PathBuf {
     PathBuf::from(format!("synthetic digits (built in: {count} examples, seed {seed})"))
 }
 
@@ -33,11 +33,14 @@ pub fn synthetic_digits(count: usize, seed: u64) -> Dataset {
     Dataset { x: Matrix::from_row_major(count, pixels, x), labels, source: synthetic_source(count, seed) }
 }
 
-/// A small, fast, seedable generator (SplitMix64); enough for distortions.
-pub(crate) struct SplitMix64(pub(crate) u64);
+/// A small, fast, seedable generator (SplitMix64); enough for distortions. Public (hidden) so
+/// that the fuzzer draws from the same sequence.
+#[doc(hidden)]
+pub struct SplitMix64(pub u64);
 
 impl SplitMix64 {
-    pub(crate) fn next_u64(&mut self) -> u64 {
+    /// The next value of the sequence.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

@@ -26,7 +26,7 @@ pub(crate) fn register_font() {
 }
 
 /// `image` as PNG bytes.
-pub fn encode_png(image: &RgbImage) -> Result<Vec<u8>, PictureError> {
+fn encode_png(image: &RgbImage) -> Result<Vec<u8>, PictureError> {
     let mut bytes = Vec::new();
     PngEncoder::new(&mut bytes)
         .write_image(image.as_raw(), image.width(), image.height(), image::ExtendedColorType::Rgb8)

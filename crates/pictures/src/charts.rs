@@ -100,7 +100,7 @@ pub fn accuracy_vs_lambda(points: &[SweepAccuracy], title: &str) -> Result<RgbIm
             .map_err(text)?;
         let train: Vec<(f64, f64)> = points.iter().enumerate().map(|(i, p)| (i as f64, p.train)).collect();
         chart
-            .draw_series(LineSeries::new(train.clone(), BLUE.stroke_width(2)))
+            .draw_series(LineSeries::new(train.iter().copied(), BLUE.stroke_width(2)))
             .map_err(text)?
             .label("training")
             .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLUE.stroke_width(2)));
@@ -109,7 +109,7 @@ pub fn accuracy_vs_lambda(points: &[SweepAccuracy], title: &str) -> Result<RgbIm
             points.iter().enumerate().filter_map(|(i, p)| p.test.map(|t| (i as f64, t))).collect();
         if !test.is_empty() {
             chart
-                .draw_series(LineSeries::new(test.clone(), RED.stroke_width(2)))
+                .draw_series(LineSeries::new(test.iter().copied(), RED.stroke_width(2)))
                 .map_err(text)?
                 .label("held-out")
                 .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED.stroke_width(2)));

@@ -66,7 +66,7 @@ pub fn labelled_row(panels: &[(String, RgbImage)], title: &str) -> Result<RgbIma
     let mut positions = Vec::new();
     let mut x = gap;
     for (label, panel) in panels {
-        positions.push((x, label.clone(), panel.width()));
+        positions.push((x, label.as_str(), panel.width()));
         x += panel.width() + gap;
     }
     let mut canvas = draw(width, height, |root| {
@@ -77,7 +77,7 @@ pub fn labelled_row(panels: &[(String, RgbImage)], title: &str) -> Result<RgbIma
             let style = ("sans-serif", 22).into_font().color(&BLACK);
             let approx = (label.chars().count() as u32 * 11) / 2;
             let left = (x + w / 2).saturating_sub(approx) as i32;
-            root.draw(&Text::new(label.clone(), (left, (title_height + 6) as i32), style)).map_err(text)?;
+            root.draw(&Text::new(*label, (left, (title_height + 6) as i32), style)).map_err(text)?;
         }
         Ok(())
     })?;

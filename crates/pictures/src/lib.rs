@@ -11,7 +11,7 @@ mod charts;
 mod confusion;
 mod grid;
 
-pub use canvas::{PictureError, encode_png, save_png};
+pub use canvas::{PictureError, save_png};
 pub use charts::{SweepAccuracy, accuracy_vs_lambda, cost_curve};
 pub use confusion::{ConfusionMatrix, confusion_matrix};
 pub use grid::{GridLayout, display_data, hidden_layer, labelled_row};

@@ -14,6 +14,20 @@ mod read;
 mod scan;
 pub mod write;
 
+// MAT v5 data types (`miINT8` ...), the type word of a data element's tag.
+pub(crate) const MI_INT8: u32 = 1;
+pub(crate) const MI_UINT8: u32 = 2;
+pub(crate) const MI_INT16: u32 = 3;
+pub(crate) const MI_UINT16: u32 = 4;
+pub(crate) const MI_INT32: u32 = 5;
+pub(crate) const MI_UINT32: u32 = 6;
+pub(crate) const MI_SINGLE: u32 = 7;
+pub(crate) const MI_DOUBLE: u32 = 9;
+pub(crate) const MI_INT64: u32 = 12;
+pub(crate) const MI_UINT64: u32 = 13;
+pub(crate) const MI_MATRIX: u32 = 14;
+pub(crate) const MI_COMPRESSED: u32 = 15;
+
 pub use read::{RealMatrix, read_matrices};
 pub use scan::{MatClass, VarHeader, scan};
 pub use write::{MatArray, MatData, mat_bytes, write_atomic, write_mat_file};

@@ -4,7 +4,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::scan::{Endian, VarHeader, header, scan, tag};
+use super::scan::{Endian, VarHeader, scan_with_endian, tag};
+use super::{MI_DOUBLE, MI_INT8, MI_INT16, MI_INT32, MI_INT64, MI_SINGLE, MI_UINT8, MI_UINT16, MI_UINT32, MI_UINT64};
 use crate::{DataError, Matrix, Problem};
 
 /// A 2-D real matrix read from a file, with the name it had there.
@@ -51,12 +52,12 @@ fn check_header<'a>(file: &Path, vars: &'a [VarHeader], name: &str) -> Result<&'
 /// wrong class (char, cell, struct, sparse, logical, ...), complex, not 2-D, empty, or a
 /// NaN/inf element. MATLAB v7.3 (HDF5) files get [`Problem::Hdf5`].
 pub fn read_matrices(file: &Path, bytes: &[u8], names: &[&str]) -> Result<Vec<RealMatrix>, DataError> {
-    let vars = scan(bytes).map_err(|p| DataError::file(file, p))?;
+    let (endian, vars) = scan_with_endian(bytes).map_err(|p| DataError::file(file, p))?;
     let headers = names.iter().map(|name| check_header(file, &vars, name)).collect::<Result<Vec<_>, _>>()?;
     let mut out = Vec::with_capacity(names.len());
     for (name, header) in names.iter().zip(headers) {
         let err = |problem| DataError::variable(file, name, problem);
-        let matrix = decode_real_matrix(bytes, header).map_err(err)?;
+        let matrix = decode_real_matrix(bytes, endian, header).map_err(err)?;
         out.push(RealMatrix { name: name.to_string(), matrix });
     }
     Ok(out)
@@ -69,10 +70,10 @@ const MAX_INFLATE_RATIO: usize = 1032;
 /// numeric array's real part may be stored in.
 fn value_size(kind: u32) -> Option<usize> {
     match kind {
-        1 | 2 => Some(1),
-        3 | 4 => Some(2),
-        5..=7 => Some(4),
-        9 | 12 | 13 => Some(8),
+        MI_INT8 | MI_UINT8 => Some(1),
+        MI_INT16 | MI_UINT16 => Some(2),
+        MI_INT32 | MI_UINT32 | MI_SINGLE => Some(4),
+        MI_DOUBLE | MI_INT64 | MI_UINT64 => Some(8),
         _ => None,
     }
 }
@@ -86,17 +87,17 @@ fn value(kind: u32, endian: Endian, b: &[u8]) -> f64 {
         }};
     }
     match kind {
-        1 => int!(i8, 1),
-        2 => int!(u8, 1),
-        3 => int!(i16, 2),
-        4 => int!(u16, 2),
-        5 => int!(i32, 4),
-        6 => int!(u32, 4),
-        7 => int!(f32, 4),
-        9 => int!(f64, 8),
+        MI_INT8 => int!(i8, 1),
+        MI_UINT8 => int!(u8, 1),
+        MI_INT16 => int!(i16, 2),
+        MI_UINT16 => int!(u16, 2),
+        MI_INT32 => int!(i32, 4),
+        MI_UINT32 => int!(u32, 4),
+        MI_SINGLE => int!(f32, 4),
+        MI_DOUBLE => int!(f64, 8),
         // 64-bit integers above 2^53 lose precision as f64; no exercise value comes near.
-        12 => int!(i64, 8),
-        _ => int!(u64, 8),
+        MI_INT64 => int!(i64, 8),
+        _ => int!(u64, 8), // MI_UINT64, the last type `value_size` accepts.
     }
 }
 
@@ -109,8 +110,7 @@ fn value(kind: u32, endian: Endian, b: &[u8]) -> f64 {
 ///
 /// MAT files may store a double array's values in a smaller type (MATLAB does, for integer
 /// values); every numeric storage type is read.
-fn decode_real_matrix(bytes: &[u8], var: &VarHeader) -> Result<Matrix, Problem> {
-    let endian = header(bytes)?;
+fn decode_real_matrix(bytes: &[u8], endian: Endian, var: &VarHeader) -> Result<Matrix, Problem> {
     let (rows, cols) = (var.dims[0], var.dims[1]);
     let element = &bytes[var.span.clone()];
     let (mut stream, capacity): (Box<dyn Read + '_>, usize) = if var.compressed {
@@ -120,17 +120,17 @@ fn decode_real_matrix(bytes: &[u8], var: &VarHeader) -> Result<Matrix, Problem> 
     } else {
         (Box::new(element), element.len())
     };
-    let truncated = |what: &str| Problem::Malformed(format!("variable `{}`: {what}", var.name));
-    let read_error = |e: std::io::Error| truncated(&format!("its data cannot be read ({e})"));
+    let malformed = |what: &str| Problem::Malformed(format!("variable `{}`: {what}", var.name));
+    let read_error = |e: std::io::Error| malformed(&format!("its data cannot be read ({e})"));
     // Skip the tag, flags, dimensions and name the scan has read, then read the real part's tag.
     std::io::copy(&mut (&mut stream).take(var.data_at as u64), &mut std::io::sink()).map_err(read_error)?;
     // A tag is 8 bytes, or 4 followed by at most 4 bytes of data (the small element format):
     // either way the next 8 bytes hold it.
     let mut tag_bytes = [0u8; 8];
-    stream.read_exact(&mut tag_bytes).map_err(|_| truncated("the data is missing"))?;
+    stream.read_exact(&mut tag_bytes).map_err(|_| malformed("the data is missing"))?;
     let (kind, size, off) = tag(endian, &tag_bytes, 0)?;
     let mut values: Box<dyn Read + '_> = if off == 4 { Box::new(&tag_bytes[4..]) } else { stream };
-    let width = value_size(kind).ok_or_else(|| truncated(&format!("its data has type {kind}, not a numeric type")))?;
+    let width = value_size(kind).ok_or_else(|| malformed(&format!("its data has type {kind}, not a numeric type")))?;
     let count = rows.checked_mul(cols).filter(|&n| n.checked_mul(width) == Some(size));
     let Some(count) = count else {
         return Err(Problem::Malformed(format!(
@@ -140,7 +140,7 @@ fn decode_real_matrix(bytes: &[u8], var: &VarHeader) -> Result<Matrix, Problem> 
         )));
     };
     if size > capacity {
-        return Err(truncated(&format!("its data claims {size} bytes, more than the file can hold")));
+        return Err(malformed(&format!("its data claims {size} bytes, more than the file can hold")));
     }
     let mut data = vec![0.0f64; count];
     let mut buffer = vec![0u8; size.min((64 * 1024 / width) * width)];
@@ -149,7 +149,7 @@ fn decode_real_matrix(bytes: &[u8], var: &VarHeader) -> Result<Matrix, Problem> 
         let n = ((count - index) * width).min(buffer.len());
         values
             .read_exact(&mut buffer[..n])
-            .map_err(|_| truncated("its data is shorter than its dimensions say (truncated file?)"))?;
+            .map_err(|_| malformed("its data is shorter than its dimensions say (truncated file?)"))?;
         for chunk in buffer[..n].chunks_exact(width) {
             // Column-major in the file: value i is at row i % rows, column i / rows.
             let (row, col) = (index % rows, index / rows);

@@ -13,13 +13,9 @@
 use std::fmt;
 use std::io::Read;
 
+use super::{MI_COMPRESSED, MI_INT8, MI_INT32, MI_MATRIX, MI_UINT32};
 use crate::Problem;
 
-const MI_INT8: u32 = 1;
-const MI_INT32: u32 = 5;
-const MI_UINT32: u32 = 6;
-const MI_MATRIX: u32 = 14;
-const MI_COMPRESSED: u32 = 15;
 const HDF5_SIGNATURE: &[u8] = b"\x89HDF\r\n\x1a\n";
 /// How many inflated bytes of a compressed variable the scan reads: enough for the flags,
 /// up to hundreds of dimensions and the longest name.
@@ -154,13 +150,8 @@ pub struct VarHeader {
 impl VarHeader {
     /// The dimensions as MATLAB prints them: `5000x400`.
     pub fn dims_text(&self) -> String {
-        dims_text(&self.dims)
+        self.dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x")
     }
-}
-
-/// Dimensions as MATLAB prints them: `5000x400`.
-pub(crate) fn dims_text(dims: &[usize]) -> String {
-    dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("x")
 }
 
 #[derive(Clone, Copy)]
@@ -169,14 +160,14 @@ pub(crate) struct Endian {
 }
 
 impl Endian {
-    pub(crate) fn u32(self, b: &[u8]) -> u32 {
+    fn u32(self, b: &[u8]) -> u32 {
         let a = [b[0], b[1], b[2], b[3]];
         if self.little { u32::from_le_bytes(a) } else { u32::from_be_bytes(a) }
     }
 }
 
 /// Checks the 128-byte header; returns the file's byte order.
-pub(crate) fn header(bytes: &[u8]) -> Result<Endian, Problem> {
+fn header(bytes: &[u8]) -> Result<Endian, Problem> {
     let is_v73_text = bytes.starts_with(b"MATLAB 7.3");
     let has_hdf5 = bytes.len() >= 520 && &bytes[512..520] == HDF5_SIGNATURE;
     if is_v73_text || has_hdf5 || bytes.starts_with(HDF5_SIGNATURE) {
@@ -273,10 +264,14 @@ fn matrix_header(
     }
     // Control characters are escaped, so that a name cannot break a message across lines; a
     // name with any is no valid MATLAB name, and never matches one we look for.
-    let name: String = String::from_utf8_lossy(&bytes[at + off..at + off + size])
-        .chars()
-        .flat_map(|c| if c.is_control() { c.escape_default().collect::<Vec<_>>() } else { vec![c] })
-        .collect();
+    let mut name = String::with_capacity(size);
+    for c in String::from_utf8_lossy(&bytes[at + off..at + off + size]).chars() {
+        if c.is_control() {
+            name.extend(c.escape_default());
+        } else {
+            name.push(c);
+        }
+    }
     let data_at = at + if off == 4 { 8 } else { off + padded8(size) };
     Ok(Some(VarHeader {
         name,
@@ -295,6 +290,11 @@ fn matrix_header(
 /// Errors: [`Problem::Hdf5`] for a v7.3 file, [`Problem::NotMat`] for something that is not a
 /// MAT v5 file, [`Problem::Malformed`] for a broken structure.
 pub fn scan(bytes: &[u8]) -> Result<Vec<VarHeader>, Problem> {
+    scan_with_endian(bytes).map(|(_, vars)| vars)
+}
+
+/// [`scan`], and the file's byte order from its header.
+pub(crate) fn scan_with_endian(bytes: &[u8]) -> Result<(Endian, Vec<VarHeader>), Problem> {
     let endian = header(bytes)?;
     let mut vars = Vec::new();
     let mut at = 128;
@@ -329,5 +329,5 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<VarHeader>, Problem> {
             _ => at += off + padded8(size),
         }
     }
-    Ok(vars)
+    Ok((endian, vars))
 }

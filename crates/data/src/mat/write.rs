@@ -8,20 +8,11 @@ use std::io::Write;
 use std::path::Path;
 
 use super::scan::MatClass;
+use super::{
+    MI_COMPRESSED, MI_DOUBLE, MI_INT8, MI_INT16, MI_INT32, MI_INT64, MI_MATRIX, MI_SINGLE, MI_UINT8, MI_UINT16,
+    MI_UINT32, MI_UINT64,
+};
 use crate::Matrix;
-
-const MI_INT8: u32 = 1;
-const MI_UINT8: u32 = 2;
-const MI_INT16: u32 = 3;
-const MI_UINT16: u32 = 4;
-const MI_INT32: u32 = 5;
-const MI_UINT32: u32 = 6;
-const MI_SINGLE: u32 = 7;
-const MI_DOUBLE: u32 = 9;
-const MI_INT64: u32 = 12;
-const MI_UINT64: u32 = 13;
-const MI_MATRIX: u32 = 14;
-const MI_COMPRESSED: u32 = 15;
 
 /// The values of an array, column-major, in their stored type.
 #[derive(Clone, Debug, PartialEq)]
@@ -149,6 +140,20 @@ pub fn matrix_element(flags: u32, dims: &[usize], name: &str, body: &[u8]) -> Ve
     out
 }
 
+/// An `miCOMPRESSED` element holding `bytes` (normally one whole `miMATRIX` element) deflated
+/// with zlib at the default level. The fuzzer uses it to wrap arbitrary bytes.
+#[doc(hidden)]
+pub fn compressed_element(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes).expect("writing to a Vec cannot fail");
+    let deflated = encoder.finish().expect("writing to a Vec cannot fail");
+    let mut out = Vec::with_capacity(8 + deflated.len());
+    out.extend(MI_COMPRESSED.to_le_bytes());
+    out.extend((deflated.len() as u32).to_le_bytes());
+    out.extend(deflated);
+    out
+}
+
 /// The 128-byte MAT v5 header, little-endian.
 pub fn header() -> Vec<u8> {
     let mut text = b"MATLAB 5.0 MAT-file, Platform: any, Created by: ex4 (Rust)".to_vec();
@@ -165,12 +170,7 @@ pub fn mat_bytes(arrays: &[MatArray], compress: bool) -> Vec<u8> {
     for array in arrays {
         let element = array.element();
         if compress {
-            let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-            encoder.write_all(&element).expect("writing to a Vec cannot fail");
-            let deflated = encoder.finish().expect("writing to a Vec cannot fail");
-            out.extend(MI_COMPRESSED.to_le_bytes());
-            out.extend((deflated.len() as u32).to_le_bytes());
-            out.extend(deflated);
+            out.extend(compressed_element(&element));
         } else {
             out.extend(element);
         }
