@@ -5,7 +5,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use data::mat::write::{element, mat_bytes, matrix_element};
+use data::mat::write::{compressed_element, element, mat_bytes, matrix_element};
 use data::mat::{MatArray, MatData};
 use data::{Matrix, Problem};
 
@@ -49,6 +49,8 @@ fn assert_message(path: &Path, err: &data::DataError, variable: Option<&str>, pr
     assert!(message.starts_with(&path.display().to_string()), "does not name the file: {message}");
     if let Some(variable) = variable {
         assert!(message.contains(&format!("variable `{variable}`")), "does not name `{variable}`: {message}");
+        let times = message.matches(&format!("variable `{variable}`")).count();
+        assert_eq!(times, 1, "names `{variable}` {times} times: {message}");
     }
     assert!(message.contains(problem_text), "does not say `{problem_text}`: {message}");
 }
@@ -224,6 +226,28 @@ fn not_a_mat_file_truncated_or_unreadable() {
     let missing = common::scratch_dir("nofile").join("absent.mat");
     let err = data::load_dataset(&missing, 10).unwrap_err();
     assert_message(&missing, &err, None, "cannot read the file");
+}
+
+#[test]
+fn truncated_data_names_the_variable_once() {
+    // A 2x2 double `X` whose data tag claims its 32 bytes but holds only 16: the scan accepts
+    // the structure, the decoder runs out of data.
+    let mut data = element(9, &[0u8; 16]);
+    data[4..8].copy_from_slice(&32u32.to_le_bytes());
+    let raw = matrix_element(6, &[2, 2], "X", &data);
+    for compress in [false, true] {
+        let mut bytes = mat_bytes(&[], false);
+        bytes.extend(if compress { compressed_element(&raw) } else { raw.clone() });
+        bytes.extend(y(&[1.0, 2.0]).element());
+        let (path, err) = dataset_error(&format!("short-data-{compress}"), &bytes);
+        assert!(matches!(err.problem, Problem::Malformed(_)), "{err}");
+        assert_message(
+            &path,
+            &err,
+            Some("X"),
+            "variable `X`: malformed MAT file: its data is shorter than its dimensions say (truncated file?)",
+        );
+    }
 }
 
 #[test]

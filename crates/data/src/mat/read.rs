@@ -120,7 +120,8 @@ fn decode_real_matrix(bytes: &[u8], endian: Endian, var: &VarHeader) -> Result<M
     } else {
         (Box::new(element), element.len())
     };
-    let malformed = |what: &str| Problem::Malformed(format!("variable `{}`: {what}", var.name));
+    // The caller names the variable (`DataError::variable`); the problem says only what is wrong.
+    let malformed = |what: &str| Problem::Malformed(what.to_string());
     let read_error = |e: std::io::Error| malformed(&format!("its data cannot be read ({e})"));
     // Skip the tag, flags, dimensions and name the scan has read, then read the real part's tag.
     std::io::copy(&mut (&mut stream).take(var.data_at as u64), &mut std::io::sink()).map_err(read_error)?;
