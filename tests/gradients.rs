@@ -229,10 +229,11 @@ proptest! {
 }
 
 /// Enough examples for several blocks per group and enough hidden units and inputs for several
-/// chunks and column ranges in the sparse layout: every variant against the tensor path.
+/// chunks and column ranges in the sparse layout, with an odd number of inputs and blocks with
+/// an odd number of rows (the sparse layout pairs them): every variant against the tensor path.
 #[test]
 fn the_fused_variants_agree_on_a_large_sparse_problem() {
-    let sizes = LayerSizes::new(300, 70, 7);
+    let sizes = LayerSizes::new(301, 70, 7);
     let (params, x, labels) = random_problem(sizes, 2500, 11, 0.6);
     let device = Backend::Flex.device().unwrap();
     let (cost, gradient) = NnCost::new(&x, &labels, sizes, 3.0, &device).cost_and_gradient(&params);
@@ -244,8 +245,15 @@ fn the_fused_variants_agree_on_a_large_sparse_problem() {
         // The same parameters give the same bits, call after call.
         assert_eq!(fused.cost_and_gradient(&params), (fused_cost, fused_gradient), "{name}");
     }
-    // 60% zeros: the automatic choice is the sparse layout; without zeros, the dense one.
-    assert_eq!(manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 3.0).layout(), Layout::Sparse);
+    // 60% zeros: the automatic choice is the sparse layout; without zeros, the dense one. The
+    // sparse one does the nonzeros' multiply-adds, and at most as many on zeros beside them.
+    let sparse = manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 3.0);
+    assert_eq!(sparse.layout(), Layout::Sparse);
+    let nonzero_multiply_adds = 2 * x.as_slice().iter().filter(|&&v| v != 0.0).count() * sizes.hidden;
+    let done = sparse.multiply_adds_with_x();
+    assert!((nonzero_multiply_adds..=2 * nonzero_multiply_adds).contains(&done), "{done} vs {nonzero_multiply_adds}");
+    let dense = manual::FusedNnCost::<f64>::with_layout(&x, &labels, sizes, 3.0, Layout::Dense);
+    assert_eq!(dense.multiply_adds_with_x(), 2 * x.as_slice().len() * sizes.hidden);
     let (_, dense_x, _) = random_problem(sizes, 100, 11, 0.0);
     assert_eq!(manual::FusedNnCost::<f64>::new(&dense_x, &labels[..100], sizes, 3.0).layout(), Layout::Dense);
 }

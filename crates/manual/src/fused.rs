@@ -4,9 +4,10 @@
 //!
 //! The products with `X` (the two large ones) have two [`Layout`]s:
 //! - **sparse**, chosen when few entries of `X` are nonzero (the digits' background pixels are
-//!   exactly 0, 52% of `ex4data1.mat`): `X`'s nonzeros are indexed once, by rows for the
-//!   forward product and by columns within each block for the gradient, and a zero pixel is
-//!   skipped; the sums are the same, less the terms that are exactly zero ([`sparse`]);
+//!   exactly 0, 52% of `ex4data1.mat`): `X`'s nonzeros are indexed once, by pairs of rows for
+//!   the forward product and by pairs of columns within each block for the gradient, and a
+//!   zero pixel is skipped unless its neighbour in the pair is nonzero; the sums are the same,
+//!   less the terms that are exactly zero ([`sparse`]);
 //! - **dense**, otherwise: `gemm` (the kernel burn's `flex` backend uses) on `X` in place.
 //!
 //! The output layer's small products are `gemm` calls, one per group; the element-wise steps
@@ -57,6 +58,7 @@ const GROUPS: usize = 4;
 /// first-level cache while the gradient reads them column by column. Measured against 64 (the
 /// same in f64, 3% slower in f32) and 160 (13% slower in f64) here.
 const BLOCK_ROWS: usize = 96;
+const _: () = assert!(BLOCK_ROWS.is_multiple_of(2), "the sparse layout pairs a block's rows");
 
 /// How the products with `X` are done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,8 +72,10 @@ pub enum Layout {
 
 impl Layout {
     /// [`Layout::Sparse`] is chosen when at most this share of `X` is nonzero. On
-    /// `ex4data1.mat` (47.5% nonzero) the sparse products take about 0.65 of the dense ones'
-    /// time (`just bench` prints both), so they break even near 0.7.
+    /// `ex4data1.mat` (47.5% nonzero) a whole sparse evaluation takes about 0.55 of a dense
+    /// one's time (`just bench` prints both); denser, its pairs carry more zeros but also
+    /// share more reads, and it breaks even somewhere above this (a margin for data whose
+    /// nonzeros pair less well).
     pub const SPARSE_BELOW_DENSITY: f64 = 0.7;
 }
 
@@ -248,8 +252,8 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         } else {
             Layout::Dense
         };
-        Self::try_with_layout(x, labels, sizes, lambda, layout, count)
-            .unwrap_or_else(|| Self::try_with_layout(x, labels, sizes, lambda, Layout::Dense, count).expect("dense"))
+        Self::try_with_layout(x, labels, sizes, lambda, layout)
+            .unwrap_or_else(|| Self::try_with_layout(x, labels, sizes, lambda, Layout::Dense).expect("dense"))
     }
 
     /// The same objective with `layout` for the products with `X` (for comparisons: the
@@ -257,10 +261,9 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     ///
     /// # Panics
     /// As [`new`](Self::new), and when `layout` is sparse and `X` has more than 65,536 columns
-    /// or 2³² nonzeros.
+    /// or 2³¹ indexed entries.
     pub fn with_layout(x: &'a Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64, layout: Layout) -> Self {
-        Self::try_with_layout(x, labels, sizes, lambda, layout, nonzero_count(x))
-            .expect("X too large to index its nonzeros")
+        Self::try_with_layout(x, labels, sizes, lambda, layout).expect("X too large to index its nonzeros")
     }
 
     fn try_with_layout(
@@ -269,7 +272,6 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         sizes: LayerSizes,
         lambda: f64,
         layout: Layout,
-        nonzeros: usize,
     ) -> Option<Self> {
         assert_eq!(x.cols(), sizes.input, "X has {} columns for a {sizes} network", x.cols());
         assert_eq!(labels.len(), x.rows(), "{} labels for {} examples", labels.len(), x.rows());
@@ -279,7 +281,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
                 Some(values) => Cow::Borrowed(values),
                 None => Cow::Owned(x.as_slice().iter().map(|&v| T::from_f64(v)).collect()),
             }),
-            Layout::Sparse => Examples::Sparse(NonZeros::of(x.as_slice(), sizes.input, nonzeros, &blocks)?),
+            Layout::Sparse => Examples::Sparse(NonZeros::of(x.as_slice(), sizes.input, &blocks)?),
         };
         Some(Self {
             examples,
@@ -308,6 +310,16 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         match self.examples {
             Examples::Dense(_) => Layout::Dense,
             Examples::Sparse(_) => Layout::Sparse,
+        }
+    }
+
+    /// Multiply-adds of one evaluation's two products with `X` (`X₁ Θ1ᵀ` and `X₁ᵀ δ2`, the bias
+    /// terms aside) as this layout does them: `2 m n h` in the dense one; in the sparse one,
+    /// those of the nonzeros and of the zeros paired with one.
+    pub fn multiply_adds_with_x(&self) -> usize {
+        match &self.examples {
+            Examples::Dense(_) => 2 * self.num_examples() * self.sizes.input * self.sizes.hidden,
+            Examples::Sparse(nonzeros) => nonzeros.multiply_adds_per_unit() * self.sizes.hidden,
         }
     }
 
@@ -456,13 +468,13 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         };
 
         // z2 = X₁ Θ1ᵀ = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :], block by block.
-        for block in blocks {
+        for (number, block) in block_numbers.clone().zip(blocks) {
             let z2 = &mut s.z2[of_block(block, h)];
             match &self.examples {
                 Examples::Sparse(nonzeros) => {
-                    let partial = &mut s.partial.resize(BLOCK_ROWS * LANES)[..block.len() * LANES];
+                    let partial = s.partial.resize(BLOCK_ROWS * LANES);
                     // SAFETY: the caller runs with `V`'s instruction set.
-                    unsafe { sparse::forward::<T, V>(z2, h, nonzeros, block.clone(), theta1_packed, partial) }
+                    unsafe { sparse::forward::<T, V>(z2, h, nonzeros, number, theta1_packed, partial) }
                 }
                 Examples::Dense(x) => {
                     let x = &x[block.start * input..block.end * input];
@@ -494,7 +506,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             let delta = &s.z2[of_block(block, h)];
             match &self.examples {
                 Examples::Sparse(nonzeros) => {
-                    let padded = &mut s.partial.as_mut_slice()[..block.len() * LANES];
+                    let padded = s.partial.as_mut_slice();
                     let gradient = s.grad1_packed.as_mut_slice();
                     // SAFETY: as above.
                     unsafe { sparse::gradient::<T, V>(gradient, delta, h, nonzeros, number, padded) }

@@ -1,13 +1,17 @@
 //! The products with `X` that read its nonzero entries only: `z2 = X₁ Θ1ᵀ` and `X₁ᵀ δ2`.
 //!
 //! Hidden units go in chunks of [`LANES`], whose sums are held in vector registers (explicit
-//! vector types: the compiler keeps plain arrays of that size in memory).
-//! - The forward product goes row by row: `z2[i, :]` sums `X[i, k] Θ1ᵀ[1 + k, :]` over the row's
-//!   nonzeros, by ranges of [`RANGE_COLUMNS`] columns, so that the rows of `Θ1ᵀ` a range
-//!   touches stay in the first-level cache while the block's rows go by.
-//! - The gradient goes column by column within a block: `∇Θ1ᵀ[1 + k, :]` sums
-//!   `X[i, k] δ2[i, :]` over the column's nonzeros, with nothing stored until the column ends
-//!   (row by row, every nonzero would load and store a row of the gradient).
+//! vector types: the compiler keeps plain arrays of that size in memory). Both products go by
+//! pairs ([`NonZeros`]): one read of a row of `Θ1ᵀ` or `δ2` serves two rows' or two columns'
+//! multiply-adds, where one at a time the loops wait on the reads more than on the arithmetic.
+//! - The forward product goes by pairs of rows: `z2[i, :]` sums `X[i, k] Θ1ᵀ[1 + k, :]` over the
+//!   columns where row `i` or its neighbour is nonzero, by ranges of [`range_columns`] columns,
+//!   so that the rows of `Θ1ᵀ` a range touches stay in the first-level cache while the block's
+//!   rows go by.
+//! - The gradient goes by pairs of columns within a block: `∇Θ1ᵀ[1 + k, :]` sums
+//!   `X[i, k] δ2[i, :]` over the rows where column `k` or its neighbour is nonzero, with nothing
+//!   stored until the pair ends (row by row, every nonzero would load and store a row of the
+//!   gradient).
 //!
 //! The vectors are loaded from buffers aligned to 64 bytes ([`Aligned`]).
 
@@ -19,9 +23,16 @@ use super::real::{Real, madd};
 /// Hidden units handled together: one row of `Θ1ᵀ`, or of `δ2`, in vector registers (4 × 8
 /// doubles with AVX-512).
 pub(crate) const LANES: usize = 32;
-/// Columns of `X` per range: the range's rows of packed `Θ1ᵀ` take `128 × LANES` values
-/// (32 KiB in f64, 16 in f32). Measured against 64 (5% slower) and 200 (the same) here.
-const RANGE_COLUMNS: usize = 128;
+/// Bytes of packed `Θ1ᵀ` per range of columns: the size of the first-level data cache here.
+const RANGE_BYTES: usize = 32 << 10;
+
+/// Columns of `X` per range, whose rows of packed `Θ1ᵀ` take [`RANGE_BYTES`]: 128 in f64, 256
+/// in f32. In f64, measured against 64 (5% slower) and 200 (the same); in f32, 256 is 15%
+/// faster than 128 (each range of a row costs a loop of its own, and fewer ranges are fewer
+/// loops), and 400 (the whole row, from the second-level cache) 5% slower.
+pub(crate) const fn range_columns<T>() -> usize {
+    RANGE_BYTES / (LANES * std::mem::size_of::<T>())
+}
 /// Alignment of the buffers vectors are loaded from: a 64-byte vector that straddles two cache
 /// lines costs two reads (measured here: 50% slower).
 const ALIGN: usize = 64;
@@ -62,109 +73,164 @@ impl<T: Real> Aligned<T> {
     }
 }
 
-/// The nonzero entries of `X`, kept twice:
-/// - row by row and by ranges of [`RANGE_COLUMNS`] columns, with their values, for the forward
-///   product: row `i`'s nonzeros in range `r` are `columns[s..e]`, `values[s..e]` with
-///   `s..e = starts[i·R + r]..starts[i·R + r + 1]` (`R` ranges per row);
-/// - within each block of rows, column by column, for the gradient: block `b`'s nonzeros in
-///   column `k` are at `block_starts[b·(n+1) + k]..block_starts[b·(n+1) + k + 1]` of
-///   `block_rows` (the row within the block) and `block_values` (where the value is in `values`,
-///   counted from the block's first nonzero: two bytes instead of a copy of the value).
+/// The nonzero entries of `X`, indexed twice, in pairs: a product reads one row of `Θ1ᵀ` (or of
+/// `δ2`) for both members of a pair, which halves the reads per multiply-add. Neighbouring
+/// rows share most nonzero columns, and neighbouring columns (vertically adjacent pixels) most
+/// nonzero rows: on `ex4data1.mat`, a pair has 0.58 entries per nonzero (0.55 for columns).
+/// - **Row pairs**, for the forward product: rows `2i` and `2i + 1` of each block (the second
+///   missing when the block has an odd number of rows), by ranges of [`range_columns`]
+///   columns. An entry is a column where either row is nonzero, with both values (one may be
+///   zero): pair `p`'s entries in range `r` are `columns[s..e]` and `values[2s..2e]` with
+///   `s..e = starts[p·R + r]..starts[p·R + r + 1]` (`R` ranges per pair).
+/// - **Column pairs** within each block of rows, for the gradient: columns `2j` and `2j + 1`.
+///   An entry is a row where either column is nonzero: its row within the block, and where
+///   the two values are in `values` (at a zero when that value is zero). Block `b`'s entries
+///   for pair `j` are at `block_starts[b·(J+1) + j]..block_starts[b·(J+1) + j + 1]` of
+///   `block_rows` and `block_values` (`J = ⌈n / 2⌉` pairs).
+///
+/// The hot loops index with these numbers unchecked, so they hold by construction ([`of`]) and
+/// the fields are never changed after: every column is below `n`, every row within a block is
+/// below the block's length rounded up to even (`block_lens`), and every `block_values` entry
+/// is below `values.len()`.
+///
+/// [`of`]: NonZeros::of
 pub(crate) struct NonZeros<T> {
     /// Columns of `X`, `n`.
     n: usize,
-    /// Ranges per row, `⌈n / RANGE_COLUMNS⌉`.
+    /// Ranges per row pair, `⌈n / range_columns⌉`.
     ranges: usize,
+    /// The first row pair of each block, and one past the last block's.
+    block_pairs: Vec<usize>,
     starts: Vec<u32>,
     columns: Vec<u16>,
+    /// Two values per entry of the row pairs; entry 0 is outside every span, and its values
+    /// are the zeros that column pairs point to for an absent value.
     values: Vec<T>,
     block_starts: Vec<u32>,
+    /// Rows in each block.
+    block_lens: Vec<usize>,
     block_rows: Vec<u8>,
-    block_values: Vec<u16>,
+    block_values: Vec<[u32; 2]>,
 }
 
+/// The entries of the row pairs and of the column pairs of `x` (`[m, n]`) in `blocks`: the
+/// pairs of neighbours with a nonzero in either.
+fn pair_counts(x: &[f64], n: usize, blocks: &[std::ops::Range<usize>]) -> (usize, usize) {
+    let (mut rows, mut columns) = (0, 0);
+    for block in blocks {
+        for pair in x[block.start * n..block.end * n].chunks(2 * n) {
+            let (top, bottom) = pair.split_at(n);
+            rows += (0..n).filter(|&k| top[k] != 0.0 || bottom.get(k).is_some_and(|&v| v != 0.0)).count();
+            for row in pair.chunks_exact(n) {
+                columns += row.chunks(2).filter(|two| two.iter().any(|&v| v != 0.0)).count();
+            }
+        }
+    }
+    (rows, columns)
+}
+
+/// Where the column pairs point for a value that is zero: `values[0]`.
+const ZERO_AT: u32 = 0;
+
 impl<T: Real> NonZeros<T> {
-    /// The `count` nonzeros of `x` (`[m, n]`), for the blocks of rows `blocks` (in order, at
-    /// most 256 rows each), or `None` when they cannot be indexed this way (more than 65,536
-    /// columns, 2³² nonzeros, or 65,536 nonzeros in a block).
-    pub(crate) fn of(x: &[f64], n: usize, count: usize, blocks: &[std::ops::Range<usize>]) -> Option<Self> {
-        if n == 0 || n > 1 << 16 || blocks.iter().any(|b| b.len() > 1 << 8) || u32::try_from(count).is_err() {
+    /// The nonzeros of `x` (`[m, n]`), for the blocks of rows `blocks` (in order, at most 256
+    /// rows each), or `None` when they cannot be indexed this way (more than 65,536 columns,
+    /// or 2³¹ entries).
+    pub(crate) fn of(x: &[f64], n: usize, blocks: &[std::ops::Range<usize>]) -> Option<Self> {
+        if n == 0 || n > 1 << 16 || blocks.iter().any(|b| b.len() > 1 << 8) {
             return None;
         }
-        let ranges = n.div_ceil(RANGE_COLUMNS);
-        let mut starts = Vec::with_capacity(x.len() / n * ranges + 1);
-        let (mut columns, mut values) = (Vec::with_capacity(count), Vec::with_capacity(count));
-        starts.push(0);
-        for row in x.chunks_exact(n) {
-            for (r, range) in row.chunks(RANGE_COLUMNS).enumerate() {
-                for (j, &v) in range.iter().enumerate() {
-                    if v != 0.0 {
-                        columns.push((r * RANGE_COLUMNS + j) as u16);
-                        values.push(T::from_f64(v));
+        let range_columns = range_columns::<T>();
+        let ranges = n.div_ceil(range_columns);
+        let column_pairs = n.div_ceil(2);
+        // Allocated at their final sizes: grown, they would leave the memory they outgrew.
+        let (row_entries, column_entries) = pair_counts(x, n, blocks);
+        let mut columns = Vec::with_capacity(1 + row_entries);
+        let mut values = Vec::with_capacity(2 * (1 + row_entries));
+        columns.push(0u16);
+        values.extend([T::ZERO, T::ZERO]);
+        let mut starts = Vec::with_capacity(x.len() / n * ranges + blocks.len() + 1);
+        starts.push(1u32);
+        let mut block_pairs = vec![0usize];
+        let mut block_starts = Vec::with_capacity(blocks.len() * (column_pairs + 1));
+        let (mut block_rows, mut block_values) =
+            (Vec::with_capacity(column_entries), Vec::with_capacity(column_entries));
+        // Where each of a block's nonzeros went in `values` (ZERO_AT for a zero), row-major.
+        let mut at = Vec::new();
+        for block in blocks {
+            let rows = &x[block.start * n..block.end * n];
+            at.clear();
+            at.resize(block.len() * n, ZERO_AT);
+            for (pair, top_bottom) in rows.chunks(2 * n).enumerate() {
+                let (top, bottom) = top_bottom.split_at(n);
+                for range in 0..ranges {
+                    for k in range * range_columns..((range + 1) * range_columns).min(n) {
+                        let (upper, lower) = (top[k], bottom.get(k).copied().unwrap_or(0.0));
+                        if upper == 0.0 && lower == 0.0 {
+                            continue;
+                        }
+                        let first = u32::try_from(values.len()).ok().filter(|&v| v < 1 << 31)?;
+                        for (row, value, offset) in [(2 * pair, upper, 0), (2 * pair + 1, lower, 1)] {
+                            if value != 0.0 {
+                                at[row * n + k] = first + offset;
+                            }
+                        }
+                        columns.push(k as u16);
+                        values.extend([T::from_f64(upper), T::from_f64(lower)]);
+                    }
+                    starts.push(columns.len() as u32);
+                }
+            }
+            block_pairs.push(block_pairs.last().copied().unwrap_or(0) + block.len().div_ceil(2));
+            for j in 0..column_pairs {
+                block_starts.push(block_rows.len() as u32);
+                for (i, row_at) in at.chunks_exact(n).enumerate() {
+                    let (left, right) = (row_at[2 * j], row_at.get(2 * j + 1).copied().unwrap_or(ZERO_AT));
+                    if left != ZERO_AT || right != ZERO_AT {
+                        block_rows.push(i as u8);
+                        block_values.push([left, right]);
                     }
                 }
-                starts.push(columns.len() as u32);
             }
+            block_starts.push(u32::try_from(block_rows.len()).ok()?);
         }
-        let block_span =
-            |block: &std::ops::Range<usize>| starts[block.start * ranges] as usize..starts[block.end * ranges] as usize;
-        if blocks.iter().any(|block| block_span(block).len() > 1 << 16) {
-            return None;
-        }
-        // Each block's nonzeros by column: a counting sort of its rows' nonzeros.
-        let mut block_starts = Vec::with_capacity(blocks.len() * (n + 1));
-        let mut block_rows = vec![0u8; columns.len()];
-        let mut block_values = vec![0u16; columns.len()];
-        let (mut counts, mut next) = (vec![0u32; n], vec![0u32; n]);
-        for block in blocks {
-            let (first, last) = (block_span(block).start, block_span(block).end);
-            counts.fill(0);
-            for &k in &columns[first..last] {
-                counts[k as usize] += 1;
-            }
-            let mut at = first as u32;
-            for (k, &count) in counts.iter().enumerate() {
-                block_starts.push(at);
-                next[k] = at;
-                at += count;
-            }
-            block_starts.push(at);
-            for (i, row) in block.clone().enumerate() {
-                let span = starts[row * ranges] as usize..starts[(row + 1) * ranges] as usize;
-                for e in span {
-                    let k = columns[e] as usize;
-                    block_rows[next[k] as usize] = i as u8;
-                    block_values[next[k] as usize] = (e - first) as u16;
-                    next[k] += 1;
-                }
-            }
-        }
-        Some(Self { n, ranges, starts, columns, values, block_starts, block_rows, block_values })
+        debug_assert_eq!((columns.len(), block_rows.len()), (1 + row_entries, column_entries));
+        let block_lens = blocks.iter().map(|block| block.len()).collect();
+        Some(Self {
+            n,
+            ranges,
+            block_pairs,
+            starts,
+            columns,
+            values,
+            block_starts,
+            block_lens,
+            block_rows,
+            block_values,
+        })
     }
 
-    /// Row `row`'s nonzeros in range `range`: their columns and values.
+    /// Multiply-adds per hidden unit of the two products with `X`: each entry of a pair
+    /// multiplies two values, one of which may be zero.
+    pub(crate) fn multiply_adds_per_unit(&self) -> usize {
+        2 * (self.columns.len() - 1) + 2 * self.block_rows.len()
+    }
+
+    /// Row pair `pair`'s entries in range `range`: their columns, and two values each.
     #[inline(always)]
-    fn row(&self, row: usize, range: usize) -> (&[u16], &[T]) {
-        let at = row * self.ranges + range;
+    fn row_pair(&self, pair: usize, range: usize) -> (&[u16], &[T]) {
+        let at = pair * self.ranges + range;
         let span = self.starts[at] as usize..self.starts[at + 1] as usize;
-        (&self.columns[span.clone()], &self.values[span])
+        (&self.columns[span.clone()], &self.values[2 * span.start..2 * span.end])
     }
 
-    /// Block `block`'s nonzeros in column `k`: their rows within the block and where their
-    /// values are in the block's values.
+    /// Block `block`'s entries for column pair `pair`: their rows within the block, and where
+    /// their two values are in `values`.
     #[inline(always)]
-    fn column(&self, block: usize, k: usize) -> (&[u8], &[u16]) {
-        let at = block * (self.n + 1) + k;
+    fn column_pair(&self, block: usize, pair: usize) -> (&[u8], &[[u32; 2]]) {
+        let at = block * (self.n.div_ceil(2) + 1) + pair;
         let span = self.block_starts[at] as usize..self.block_starts[at + 1] as usize;
         (&self.block_rows[span.clone()], &self.block_values[span])
-    }
-
-    /// The values of block `block`'s nonzeros, in row order: its column-order entries start at
-    /// its first nonzero and end at its last.
-    #[inline(always)]
-    fn block_values(&self, block: usize) -> &[T] {
-        let at = block * (self.n + 1);
-        &self.values[self.block_starts[at] as usize..self.block_starts[at + self.n] as usize]
     }
 }
 
@@ -185,6 +251,10 @@ pub trait Vector<T>: Copy {
     /// # Safety
     /// As [`splat`](Vector::splat), and `values` holds at least `WIDTH` elements.
     unsafe fn load(values: &[T]) -> Self;
+    /// # Safety
+    /// As [`splat`](Vector::splat), and `WIDTH` elements are readable from `values` on (the
+    /// hot loops use this unchecked load where their indices are in bounds by construction).
+    unsafe fn load_ptr(values: *const T) -> Self;
     /// # Safety
     /// As [`load`](Vector::load).
     unsafe fn store(self, values: &mut [T]);
@@ -212,6 +282,12 @@ macro_rules! vector {
                 debug_assert!(values.len() >= $width);
                 // SAFETY: the caller guarantees WIDTH elements; loadu takes any alignment.
                 unsafe { $loadu(values.as_ptr()) }
+            }
+            #[inline]
+            #[target_feature(enable = $feature)]
+            unsafe fn load_ptr(values: *const $t) -> Self {
+                // SAFETY: the caller guarantees WIDTH readable elements.
+                unsafe { $loadu(values) }
             }
             #[inline]
             #[target_feature(enable = $feature)]
@@ -258,6 +334,11 @@ impl<T: Real, const FMA: bool> Vector<T> for Scalar<T, FMA> {
         Scalar(values[0])
     }
     #[inline(always)]
+    unsafe fn load_ptr(values: *const T) -> Self {
+        // SAFETY: the caller guarantees one readable element.
+        Scalar(unsafe { *values })
+    }
+    #[inline(always)]
     unsafe fn store(self, values: &mut [T]) {
         values[0] = self.0;
     }
@@ -272,63 +353,63 @@ impl<T: Real, const FMA: bool> Vector<T> for Scalar<T, FMA> {
 }
 
 /// `z2[r, c·L..] = Θ1ᵀ[0, c·L..] + Σ_k X[row, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
-/// `X[row, k]` only, for the rows `rows` (a block) and each chunk `c` of [`LANES`] hidden
-/// units, on vectors `V`. `packed` is `Θ1ᵀ` cut into chunks, zero-padded; `partial` is
-/// scratch. Aligning `packed` and `partial` to [`ALIGN`] makes it faster.
+/// `X[row, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
+/// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows.
+/// `packed` is `Θ1ᵀ` cut into chunks, zero-padded; `partial` is scratch. Aligning `packed` and
+/// `partial` to [`ALIGN`] makes it faster.
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
-/// - `z2`: `[rows, h]`; `packed`: `[⌈h / LANES⌉, 1 + n, LANES]`; `partial`: `[rows, LANES]`.
+/// - `z2`: `[rows, h]`; `packed`: `[⌈h / LANES⌉, 1 + n, LANES]`; `partial`: at least
+///   `[rows rounded up to even, LANES]`.
 #[inline(always)]
 pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
     z2: &mut [T],
     h: usize,
     nonzeros: &NonZeros<T>,
-    rows: std::ops::Range<usize>,
+    block: usize,
     packed: &[T],
     partial: &mut [T],
 ) {
     const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
     let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
+    let pairs = nonzeros.block_pairs[block]..nonzeros.block_pairs[block + 1];
+    let partial = &mut partial[..pairs.len() * 2 * LANES];
     for (c, chunk) in packed.chunks_exact((1 + n) * LANES).enumerate() {
         let width = LANES.min(h - c * LANES);
         let (bias, weights) = chunk.split_at(LANES);
+        assert_eq!(weights.len(), n * LANES);
         for range in 0..nonzeros.ranges {
-            for (row, sums) in rows.clone().zip(partial.chunks_exact_mut(LANES)) {
-                let (columns, values) = nonzeros.row(row, range);
+            for (pair, sums) in pairs.clone().zip(partial.chunks_exact_mut(2 * LANES)) {
+                let (columns, values) = nonzeros.row_pair(pair, range);
                 // SAFETY (all vector calls): the caller guarantees the instruction set; every
                 // slice loaded or stored has at least WIDTH elements (LANES is a multiple of
-                // WIDTH, and the rows of `weights` and `partial` have LANES).
+                // WIDTH, and the rows of `weights` and `sums` have LANES).
                 unsafe {
-                    // Even and odd nonzeros accumulate apart: twice the independent chains.
-                    let mut even = [V::splat(T::ZERO); LANES];
-                    let mut odd = [V::splat(T::ZERO); LANES];
-                    let start = if range == 0 { bias } else { &*sums };
+                    let mut top = [V::splat(T::ZERO); LANES];
+                    let mut bottom = [V::splat(T::ZERO); LANES];
+                    let (top_start, bottom_start) = if range == 0 { (bias, bias) } else { sums.split_at(LANES) };
                     for v in 0..vectors {
-                        even[v] = V::load(&start[v * V::WIDTH..]);
+                        top[v] = V::load(&top_start[v * V::WIDTH..]);
+                        bottom[v] = V::load(&bottom_start[v * V::WIDTH..]);
                     }
-                    let mut pairs = columns.chunks_exact(2);
-                    let mut pair_values = values.chunks_exact(2);
-                    for (pair, value) in (&mut pairs).zip(&mut pair_values) {
-                        let (k0, k1) = (pair[0] as usize, pair[1] as usize);
-                        let (v0, v1) = (V::splat(value[0]), V::splat(value[1]));
-                        let (w0, w1) = (&weights[k0 * LANES..(k0 + 1) * LANES], &weights[k1 * LANES..(k1 + 1) * LANES]);
+                    for (&k, x) in columns.iter().zip(values.chunks_exact(2)) {
+                        // Row k of `weights` starts at `k · LANES`, and every column k < n
+                        // (`NonZeros`' invariant): the row is inside `weights`.
+                        let w = weights.as_ptr().add(k as usize * LANES);
+                        let (upper, lower) = (V::splat(x[0]), V::splat(x[1]));
                         for v in 0..vectors {
-                            even[v] = even[v].madd(v0, V::load(&w0[v * V::WIDTH..]));
-                            odd[v] = odd[v].madd(v1, V::load(&w1[v * V::WIDTH..]));
+                            let w = V::load_ptr(w.add(v * V::WIDTH));
+                            top[v] = top[v].madd(upper, w);
+                            bottom[v] = bottom[v].madd(lower, w);
                         }
                     }
-                    if let ([k], [value]) = (pairs.remainder(), pair_values.remainder()) {
-                        let k = *k as usize;
-                        let (value, w) = (V::splat(*value), &weights[k * LANES..(k + 1) * LANES]);
-                        for v in 0..vectors {
-                            even[v] = even[v].madd(value, V::load(&w[v * V::WIDTH..]));
-                        }
-                    }
+                    let (top_sums, bottom_sums) = sums.split_at_mut(LANES);
                     for v in 0..vectors {
-                        even[v].add(odd[v]).store(&mut sums[v * V::WIDTH..]);
+                        top[v].store(&mut top_sums[v * V::WIDTH..]);
+                        bottom[v].store(&mut bottom_sums[v * V::WIDTH..]);
                     }
                 }
             }
@@ -340,16 +421,17 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
 }
 
 /// `G[c, 0, :] += Σ_r δ2[r, c·L..]` and `G[c, 1 + k, :] += Σ_r X[row, k] δ2[r, c·L..]` over the
-/// nonzero `X[row, k]` of block `block`, column by column with the sums in registers: the
-/// block's share of `m ∇Θ1ᵀ` (bias row included), in the layout of [`forward`]'s `packed`, on
-/// vectors `V`. `padded` is scratch. Aligning `gradient` and `padded` to [`ALIGN`] makes it
-/// faster.
+/// nonzero `X[row, k]` of block `block`, by column pairs with both sums in registers (each
+/// entry's row of `δ2` read once for both columns): the block's share of `m ∇Θ1ᵀ` (bias row
+/// included), in the layout of [`forward`]'s `packed`, on vectors `V`. `padded` is scratch.
+/// Aligning `gradient` and `padded` to [`ALIGN`] makes it faster.
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
-/// - `delta`: `[rows, h]`; `gradient`: `[⌈h / LANES⌉, 1 + n, LANES]`; `padded`: `[rows, LANES]`.
+/// - `delta`: `[rows, h]`; `gradient`: `[⌈h / LANES⌉, 1 + n, LANES]`; `padded`: at least
+///   `[rows rounded up to even, LANES]`.
 #[inline(always)]
 pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
     gradient: &mut [T],
@@ -361,45 +443,52 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
 ) {
     const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
     let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
+    let values = nonzeros.values.as_slice();
+    // Every row within the block is below its length rounded up to even, and every value
+    // position below `values.len()` (`NonZeros`' invariant): the reads below are in bounds.
+    let rows = nonzeros.block_lens[block].next_multiple_of(2);
+    let padded = &mut padded[..rows * LANES];
     for (c, chunk) in gradient.chunks_exact_mut((1 + n) * LANES).enumerate() {
         let width = LANES.min(h - c * LANES);
         let (bias, weights) = chunk.split_at_mut(LANES);
-        // δ2's rows for this chunk, zero-padded to LANES; the bias row is their sum.
+        // δ2's rows for this chunk, zero-padded to LANES (and to an even number of rows); the
+        // bias row is their sum.
+        padded.fill(T::ZERO);
         for (p_row, d_row) in padded.chunks_exact_mut(LANES).zip(delta.chunks_exact(h)) {
             p_row[..width].copy_from_slice(&d_row[c * LANES..c * LANES + width]);
-            p_row[width..].fill(T::ZERO);
             for (b, &d) in bias.iter_mut().zip(p_row.iter()) {
                 *b = *b + d;
             }
         }
-        let (padded, values) = (&*padded, nonzeros.block_values(block));
-        for (k, g) in weights.chunks_exact_mut(LANES).enumerate() {
-            let (rows, at) = nonzeros.column(block, k);
+        let padded = &*padded;
+        for (j, g) in weights.chunks_mut(2 * LANES).enumerate() {
+            let (rows, at) = nonzeros.column_pair(block, j);
             if rows.is_empty() {
                 continue;
             }
-            // SAFETY: as in forward.
+            // SAFETY: as in forward, with the reads in bounds as above.
             unsafe {
-                let mut even = [V::splat(T::ZERO); LANES];
-                let mut odd = [V::splat(T::ZERO); LANES];
-                let mut pairs = rows.chunks_exact(2);
-                let mut pair_at = at.chunks_exact(2);
-                for (pair, at) in (&mut pairs).zip(&mut pair_at) {
-                    let (r0, r1) = (pair[0] as usize * LANES, pair[1] as usize * LANES);
-                    let (v0, v1) = (V::splat(values[at[0] as usize]), V::splat(values[at[1] as usize]));
+                let mut left = [V::splat(T::ZERO); LANES];
+                let mut right = [V::splat(T::ZERO); LANES];
+                for (&r, &[l, r_at]) in rows.iter().zip(at) {
+                    let d = padded.as_ptr().add(r as usize * LANES);
+                    let x0 = V::splat(*values.get_unchecked(l as usize));
+                    let x1 = V::splat(*values.get_unchecked(r_at as usize));
                     for v in 0..vectors {
-                        even[v] = even[v].madd(v0, V::load(&padded[r0 + v * V::WIDTH..]));
-                        odd[v] = odd[v].madd(v1, V::load(&padded[r1 + v * V::WIDTH..]));
+                        let d = V::load_ptr(d.add(v * V::WIDTH));
+                        left[v] = left[v].madd(x0, d);
+                        right[v] = right[v].madd(x1, d);
                     }
                 }
-                if let ([r], [at]) = (pairs.remainder(), pair_at.remainder()) {
-                    let (r, value) = (*r as usize * LANES, V::splat(values[*at as usize]));
-                    for v in 0..vectors {
-                        even[v] = even[v].madd(value, V::load(&padded[r + v * V::WIDTH..]));
-                    }
-                }
+                // The last pair of an odd number of columns has no right column.
+                let (g_left, g_right) = g.split_at_mut(LANES);
                 for v in 0..vectors {
-                    V::load(&g[v * V::WIDTH..]).add(even[v].add(odd[v])).store(&mut g[v * V::WIDTH..]);
+                    V::load(&g_left[v * V::WIDTH..]).add(left[v]).store(&mut g_left[v * V::WIDTH..]);
+                }
+                if !g_right.is_empty() {
+                    for v in 0..vectors {
+                        V::load(&g_right[v * V::WIDTH..]).add(right[v]).store(&mut g_right[v * V::WIDTH..]);
+                    }
                 }
             }
         }
@@ -424,42 +513,64 @@ mod tests {
         assert_eq!(buffer.zeroed(100).as_ptr() as usize % ALIGN, 0);
     }
 
-    #[test]
-    fn both_views_hold_every_nonzero_once() {
-        let (m, n) = (300, 150);
+    /// Both views of an `m x n` matrix with odd sizes and blocks (odd blocks too), in `T`.
+    fn check_views<T: Real + std::fmt::Debug>() {
+        let (m, n) = (301, 151);
         let x: Vec<f64> = (0..m * n).map(|i| if (i * 7919) % 5 < 2 { (i % 13) as f64 - 6.0 } else { 0.0 }).collect();
-        let blocks: Vec<_> = (0..m).step_by(96).map(|s| s..(s + 96).min(m)).collect();
+        let blocks: Vec<_> = (0..m).step_by(95).map(|s| s..(s + 95).min(m)).collect();
         let count = x.iter().filter(|&&v| v != 0.0).count();
-        let nonzeros = NonZeros::<f64>::of(&x, n, count, &blocks).expect("indexable");
-        // By rows and ranges: the columns rise, the values are X's.
+        let nonzeros = NonZeros::<T>::of(&x, n, &blocks).expect("indexable");
+        let value = |i: usize, k: usize| T::from_f64(x[i * n + k]);
+        // Row pairs: the columns rise within a range, both values are X's (zero past the last
+        // row of an odd block), every nonzero is there once and every entry has one.
         let mut seen = 0;
-        for row in 0..m {
-            for range in 0..nonzeros.ranges {
-                let (columns, values) = nonzeros.row(row, range);
-                for (&k, &v) in columns.iter().zip(values) {
-                    assert_eq!(k as usize / RANGE_COLUMNS, range);
-                    assert_eq!(v, x[row * n + k as usize]);
-                    seen += 1;
+        for (b, block) in blocks.iter().enumerate() {
+            let pairs = nonzeros.block_pairs[b]..nonzeros.block_pairs[b + 1];
+            assert_eq!(pairs.len(), block.len().div_ceil(2));
+            for (p, pair) in pairs.enumerate() {
+                let (top, bottom) = (block.start + 2 * p, block.start + 2 * p + 1);
+                for range in 0..nonzeros.ranges {
+                    let (columns, values) = nonzeros.row_pair(pair, range);
+                    for (&k, v) in columns.iter().zip(values.chunks_exact(2)) {
+                        let k = k as usize;
+                        assert_eq!(k / range_columns::<T>(), range);
+                        let lower = if bottom < block.end { value(bottom, k) } else { T::ZERO };
+                        assert_eq!((v[0], v[1]), (value(top, k), lower));
+                        let present = usize::from(v[0] != T::ZERO) + usize::from(v[1] != T::ZERO);
+                        assert!(present > 0, "an entry with no nonzero");
+                        seen += present;
+                    }
+                    assert!(columns.windows(2).all(|w| w[0] < w[1]));
                 }
-                assert!(columns.windows(2).all(|w| w[0] < w[1]));
             }
         }
         assert_eq!(seen, count);
-        // By columns within blocks: the rows rise, the values are X's.
+        // Column pairs: the rows rise, the values are X's, every nonzero is there once.
         let mut seen = 0;
         for (b, block) in blocks.iter().enumerate() {
-            for k in 0..n {
-                let (rows, at) = nonzeros.column(b, k);
-                for (&r, &at) in rows.iter().zip(at) {
-                    assert_eq!(nonzeros.block_values(b)[at as usize], x[(block.start + r as usize) * n + k]);
-                    seen += 1;
+            for j in 0..n.div_ceil(2) {
+                let (rows, at) = nonzeros.column_pair(b, j);
+                for (&r, &[left, right]) in rows.iter().zip(at) {
+                    let i = block.start + r as usize;
+                    assert!(i < block.end);
+                    let right_value = if 2 * j + 1 < n { value(i, 2 * j + 1) } else { T::ZERO };
+                    let (l, r) = (nonzeros.values[left as usize], nonzeros.values[right as usize]);
+                    assert_eq!((l, r), (value(i, 2 * j), right_value));
+                    seen += usize::from(l != T::ZERO) + usize::from(r != T::ZERO);
                 }
                 assert!(rows.windows(2).all(|w| w[0] < w[1]));
             }
         }
         assert_eq!(seen, count);
+        assert_eq!(nonzeros.values[ZERO_AT as usize], T::ZERO);
         // Blocks of more than 256 rows cannot be indexed by a byte.
         let whole = std::iter::once(0..m).collect::<Vec<_>>();
-        assert!(NonZeros::<f64>::of(&x, n, count, &whole).is_none());
+        assert!(NonZeros::<T>::of(&x, n, &whole).is_none());
+    }
+
+    #[test]
+    fn both_views_hold_every_nonzero_once() {
+        check_views::<f64>();
+        check_views::<f32>();
     }
 }
