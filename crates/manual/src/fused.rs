@@ -45,7 +45,7 @@ use gemm::Parallelism;
 use rayon::prelude::*;
 
 pub use real::Real;
-use sparse::{Aligned, LANES, NonZeros, Scalar, Vector, packed_index};
+use sparse::{Aligned, LANES, NonZeros, Scalar, Vector, packed_rows};
 
 /// The examples are split into this many groups, each processed by one task in blocks of
 /// [`BLOCK_ROWS`] rows. Fixed (not the number of cores), so that sums are taken in the same
@@ -140,6 +140,8 @@ struct Scratch<T> {
     theta1_t: Vec<T>,
     theta1_packed: Aligned<T>,
     theta2_t: Vec<T>,
+    /// The groups' shares of `m ∇Θ1ᵀ`, summed in the packed layout (sparse layout).
+    grad1_sums: Vec<f64>,
     groups: Vec<GroupScratch<T>>,
 }
 
@@ -346,15 +348,15 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let (m, n1) = (self.num_examples(), input + 1);
         let split = h * n1;
         let mut guard = self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Scratch { theta1_t, theta1_packed, theta2_t, groups } = &mut *guard;
+        let Scratch { theta1_t, theta1_packed, theta2_t, grad1_sums, groups } = &mut *guard;
         let sparse = matches!(self.examples, Examples::Sparse(_));
         if sparse {
             // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
             // lanes are never written, so they stay the zeros the buffer was made with.
             let theta1_packed = theta1_packed.resize(h.div_ceil(LANES) * n1 * LANES);
-            for (r, row) in params[..split].chunks_exact(h).enumerate() {
-                for (unit, &value) in row.iter().enumerate() {
-                    theta1_packed[packed_index(n1, r, unit)] = T::from_f64(value);
+            for (units, at) in packed_rows(n1, h) {
+                for (packed, &value) in theta1_packed[at..].iter_mut().zip(&params[units]) {
+                    *packed = T::from_f64(value);
                 }
             }
         } else {
@@ -373,34 +375,46 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let cross_entropy = groups.iter().map(|g| g.cross_entropy).sum::<f64>() / mf;
         let scale = self.lambda / mf;
         let mut gradient = vec![0.0f64; params.len()];
-        for group in groups.iter() {
-            let (first, second) = gradient.split_at_mut(split);
-            if sparse {
-                let packed = group.grad1_packed.as_slice();
-                for (r, row) in first.chunks_exact_mut(h).enumerate() {
-                    for (unit, sum) in row.iter_mut().enumerate() {
-                        *sum += packed[packed_index(n1, r, unit)].to_f64();
-                    }
+        let (first, second) = gradient.split_at_mut(split);
+        if sparse {
+            // Summed in the packed layout, where the groups' shares lie alike, then unpacked.
+            grad1_sums.clear();
+            grad1_sums.resize(theta1_packed.as_slice().len(), 0.0);
+            for group in groups.iter() {
+                for (sum, &value) in grad1_sums.iter_mut().zip(group.grad1_packed.as_slice()) {
+                    *sum += value.to_f64();
                 }
-            } else {
+            }
+            for (units, at) in packed_rows(n1, h) {
+                first[units.clone()].copy_from_slice(&grad1_sums[at..at + units.len()]);
+            }
+        } else {
+            for group in groups.iter() {
                 for (sum, &value) in first.iter_mut().zip(&group.grad1_t) {
                     *sum += value.to_f64();
                 }
             }
+        }
+        for group in groups.iter() {
             for (sum, &value) in second.iter_mut().zip(&group.grad2_t) {
                 *sum += value.to_f64();
             }
         }
-        let mut squares = 0.0f64;
+        for sum in gradient.iter_mut() {
+            *sum /= mf;
+        }
+        // Eight running sums of squares, in a fixed order: the loop vectorizes.
+        let mut squares = [0.0f64; 8];
         for (start, end, width) in [(0, split, h), (split, params.len(), k)] {
-            for (index, (sum, &theta)) in gradient[start..end].iter_mut().zip(&params[start..end]).enumerate() {
-                *sum /= mf;
-                if index >= width {
-                    squares += theta * theta;
-                    *sum += scale * theta;
-                }
+            let weights = start + width..end;
+            for (sum, &theta) in gradient[weights.clone()].iter_mut().zip(&params[weights.clone()]) {
+                *sum += scale * theta;
+            }
+            for (index, &theta) in params[weights].iter().enumerate() {
+                squares[index % 8] += theta * theta;
             }
         }
+        let squares = squares.iter().sum::<f64>();
         (cross_entropy + self.lambda / (2.0 * mf) * squares, gradient)
     }
 

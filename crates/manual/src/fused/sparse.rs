@@ -234,11 +234,14 @@ impl<T: Real> NonZeros<T> {
     }
 }
 
-/// Where hidden unit `unit` of row `r` of `Θ1ᵀ` (`n1` rows) is in the packed layout
-/// `[⌈h / LANES⌉, n1, LANES]`.
-#[inline(always)]
-pub(crate) fn packed_index(n1: usize, r: usize, unit: usize) -> usize {
-    ((unit / LANES) * n1 + r) * LANES + unit % LANES
+/// How a row-major `[n1, h]` matrix (`Θ1ᵀ`) lies in the packed layout `[⌈h / LANES⌉, n1,
+/// LANES]`: for each chunk `c` of [`LANES`] hidden units and each row `r`, where the row's
+/// units `c·LANES..` are in the matrix, and where they start in the packed layout.
+pub(crate) fn packed_rows(n1: usize, h: usize) -> impl Iterator<Item = (std::ops::Range<usize>, usize)> {
+    (0..h.div_ceil(LANES)).flat_map(move |c| {
+        let units = c * LANES..h.min((c + 1) * LANES);
+        (0..n1).map(move |r| (r * h + units.start..r * h + units.end, (c * n1 + r) * LANES))
+    })
 }
 
 /// A vector register of `T`s, for one instruction set (the type itself is the vector).
