@@ -252,6 +252,9 @@ fn the_fused_variants_agree_on_a_large_sparse_problem() {
     let nonzero_multiply_adds = 2 * x.as_slice().iter().filter(|&&v| v != 0.0).count() * sizes.hidden;
     let done = sparse.multiply_adds_with_x();
     assert!((nonzero_multiply_adds..=2 * nonzero_multiply_adds).contains(&done), "{done} vs {nonzero_multiply_adds}");
+    // At another lambda, sharing the index: the same as indexed anew.
+    let other = manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 0.5).cost_and_gradient(&params);
+    assert_eq!(sparse.with_lambda(0.5).cost_and_gradient(&params), other);
     let dense = manual::FusedNnCost::<f64>::with_layout(&x, &labels, sizes, 3.0, Layout::Dense);
     assert_eq!(dense.multiply_adds_with_x(), 2 * x.as_slice().len() * sizes.hidden);
     let (_, dense_x, _) = random_problem(sizes, 100, 11, 0.0);

@@ -38,7 +38,7 @@ mod real;
 mod sparse;
 
 use std::borrow::Cow;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use data::{LayerSizes, Matrix};
 use gemm::Parallelism;
@@ -166,7 +166,8 @@ enum Examples<'a, T: Real> {
 /// fixed examples, in `T` (`f32` or `f64`), on the CPU. The [`Layout`] and [`Isa`] are chosen
 /// at construction, and can be set for comparison.
 pub struct FusedNnCost<'a, T: Real> {
-    examples: Examples<'a, T>,
+    /// Shared by the objectives made with [`with_lambda`](Self::with_lambda).
+    examples: Arc<Examples<'a, T>>,
     /// The blocks of rows, in order, and which of them make each group.
     blocks: Vec<std::ops::Range<usize>>,
     groups: Vec<std::ops::Range<usize>>,
@@ -286,7 +287,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             Layout::Sparse => Examples::Sparse(NonZeros::of(x.as_slice(), sizes.input, &blocks)?),
         };
         Some(Self {
-            examples,
+            examples: Arc::new(examples),
             blocks,
             groups,
             units: labels.iter().map(|&l| data::conventions::output_unit(l)).collect(),
@@ -295,6 +296,21 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             isa: Isa::detect(),
             scratch: Mutex::default(),
         })
+    }
+
+    /// The same examples at another `lambda`, without indexing them again: the two share `X`'s
+    /// index, and each has its own scratch space, so they can run at the same time.
+    pub fn with_lambda(&self, lambda: f64) -> Self {
+        Self {
+            examples: Arc::clone(&self.examples),
+            blocks: self.blocks.clone(),
+            groups: self.groups.clone(),
+            units: self.units.clone(),
+            sizes: self.sizes,
+            lambda,
+            isa: self.isa,
+            scratch: Mutex::default(),
+        }
     }
 
     /// The same objective with its loops compiled for `isa`.
@@ -309,7 +325,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
 
     /// How the products with `X` are done.
     pub fn layout(&self) -> Layout {
-        match self.examples {
+        match *self.examples {
             Examples::Dense(_) => Layout::Dense,
             Examples::Sparse(_) => Layout::Sparse,
         }
@@ -319,7 +335,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// terms aside) as this layout does them: `2 m n h` in the dense one; in the sparse one,
     /// those of the nonzeros and of the zeros paired with one.
     pub fn multiply_adds_with_x(&self) -> usize {
-        match &self.examples {
+        match &*self.examples {
             Examples::Dense(_) => 2 * self.num_examples() * self.sizes.input * self.sizes.hidden,
             Examples::Sparse(nonzeros) => nonzeros.multiply_adds_per_unit() * self.sizes.hidden,
         }
@@ -349,7 +365,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let split = h * n1;
         let mut guard = self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let Scratch { theta1_t, theta1_packed, theta2_t, grad1_sums, groups } = &mut *guard;
-        let sparse = matches!(self.examples, Examples::Sparse(_));
+        let sparse = matches!(*self.examples, Examples::Sparse(_));
         if sparse {
             // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
             // lanes are never written, so they stay the zeros the buffer was made with.
@@ -453,7 +469,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     fn group<V: Vector<T>, const FMA: bool>(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
         let LayerSizes { input, hidden: h, labels: k } = self.sizes;
         let Weights { theta1_t, theta2_t, theta1_packed } = *weights;
-        match self.examples {
+        match *self.examples {
             Examples::Sparse(_) => {
                 s.grad1_packed.zeroed(theta1_packed.len());
             }
@@ -484,7 +500,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         // z2 = X₁ Θ1ᵀ = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :], block by block.
         for (number, block) in block_numbers.clone().zip(blocks) {
             let z2 = &mut s.z2[of_block(block, h)];
-            match &self.examples {
+            match &*self.examples {
                 Examples::Sparse(nonzeros) => {
                     let partial = s.partial.resize(BLOCK_ROWS * LANES);
                     // SAFETY: the caller runs with `V`'s instruction set.
@@ -518,7 +534,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         // m ∇Θ1ᵀ += X₁ᵀ δ2, block by block; the bias row is the column sums of δ2.
         for (number, block) in block_numbers.zip(blocks) {
             let delta = &s.z2[of_block(block, h)];
-            match &self.examples {
+            match &*self.examples {
                 Examples::Sparse(nonzeros) => {
                     let padded = s.partial.as_mut_slice();
                     let gradient = s.grad1_packed.as_mut_slice();

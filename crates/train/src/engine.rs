@@ -94,3 +94,28 @@ pub fn objective<'a>(
         Engine::Autodiff => Box::new(AutodiffObjective::new(data, sizes, lambda, device)),
     }
 }
+
+/// The objectives of one engine on `data` at several lambdas, sharing what does not depend on
+/// lambda: the fused engine indexes `X` once for all of them (a sweep's runs then read one
+/// index, not one each).
+pub(crate) struct Objectives<'a> {
+    engine: Engine,
+    data: &'a Dataset,
+    sizes: LayerSizes,
+    fused: Option<manual::FusedNnCost<'a, f64>>,
+}
+
+impl<'a> Objectives<'a> {
+    pub(crate) fn new(engine: Engine, data: &'a Dataset, sizes: LayerSizes) -> Self {
+        let fused = (engine == Engine::Fused).then(|| manual::FusedNnCost::new(&data.x, &data.labels, sizes, 0.0));
+        Self { engine, data, sizes, fused }
+    }
+
+    /// The objective at `lambda`, as [`objective`] makes it.
+    pub(crate) fn at(&self, lambda: f64, device: &Device) -> Box<dyn Objective + 'a> {
+        match &self.fused {
+            Some(fused) => Box::new(FusedObjective(fused.with_lambda(lambda))),
+            None => objective(self.engine, self.data, self.sizes, lambda, device),
+        }
+    }
+}

@@ -267,8 +267,22 @@ pub fn train(
     monitor: &mut dyn Monitor,
 ) -> Result<Outcome, ConfigError> {
     config.validate()?;
-    let sizes = config.sizes(data.num_features(), NUM_LABELS.max(data.max_label()));
-    let objective = objective(config.engine, data, sizes, config.lambda, device);
-    let init = manual::random_params(sizes, config.init_epsilon, config.seed);
-    Ok(minimize(objective.as_ref(), init, config, device, monitor))
+    let objective = objective(config.engine, data, network_sizes(data, config), config.lambda, device);
+    Ok(train_objective(objective.as_ref(), config, device, monitor))
+}
+
+/// The layer sizes `config` gives a network on `data`.
+pub(crate) fn network_sizes(data: &Dataset, config: &TrainConfig) -> LayerSizes {
+    config.sizes(data.num_features(), NUM_LABELS.max(data.max_label()))
+}
+
+/// [`train`] on an `objective` already made for `config` (a valid one).
+pub(crate) fn train_objective(
+    objective: &dyn Objective,
+    config: &TrainConfig,
+    device: &Device,
+    monitor: &mut dyn Monitor,
+) -> Outcome {
+    let init = manual::random_params(objective.sizes(), config.init_epsilon, config.seed);
+    minimize(objective, init, config, device, monitor)
 }

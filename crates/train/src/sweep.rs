@@ -8,7 +8,9 @@ use backend::Backend;
 use data::Dataset;
 use model::{Evaluation, Network, evaluate};
 
-use crate::{ConfigError, Monitor, Outcome, TrainConfig, sharpness, train};
+use crate::engine::Objectives;
+use crate::optimize::{network_sizes, train_objective};
+use crate::{ConfigError, Monitor, Outcome, TrainConfig, sharpness};
 
 /// One lambda's result.
 #[derive(Clone, Debug)]
@@ -42,6 +44,8 @@ pub fn sweep(
     for &lambda in lambdas {
         TrainConfig { lambda, ..base.clone() }.validate()?;
     }
+    // Everything but lambda is the same for every run: the objectives share what they can.
+    let objectives = Objectives::new(base.engine, data, network_sizes(data, base));
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<SweepPoint, SweepError>>>> =
         Mutex::new((0..lambdas.len()).map(|_| None).collect());
@@ -57,7 +61,7 @@ pub fn sweep(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&lambda) = lambdas.get(i) else { break };
                     let config = TrainConfig { lambda, ..base.clone() };
-                    let run = || run_one(data, test, &config, backend, monitor(i).as_mut());
+                    let run = || run_one(data, test, &objectives, &config, backend, monitor(i).as_mut());
                     let point = match &pool {
                         Some(pool) => pool.install(run),
                         None => run(),
@@ -82,13 +86,14 @@ pub enum SweepError {
 fn run_one(
     data: &Dataset,
     test: Option<&Dataset>,
+    objectives: &Objectives,
     config: &TrainConfig,
     backend: Backend,
     monitor: &mut dyn Monitor,
 ) -> Result<SweepPoint, SweepError> {
     let device = backend.device()?;
     let start = Instant::now();
-    let outcome = train(data, config, &device, monitor)?;
+    let outcome = train_objective(objectives.at(config.lambda, &device).as_ref(), config, &device, monitor);
     let seconds = start.elapsed().as_secs_f64();
     let weights = outcome.weights();
     let network = Network::from_weights(&weights, &device);
