@@ -49,7 +49,9 @@ use sparse::{Aligned, LANES, NonZeros, Scalar, Vector, packed_rows};
 
 /// The examples are split into this many groups, each processed by one task in blocks of
 /// [`BLOCK_ROWS`] rows. Fixed (not the number of cores), so that sums are taken in the same
-/// order on every machine and run: the same parameters give the same bits. Each group has its
+/// order on every run, whatever the number of cores: the same parameters give the same bits
+/// (on machines with the same [`Isa`], which sets whether multiply-adds are fused and how the
+/// sparse sums are interleaved). Each group has its
 /// own share of the gradient to clear and to add up at the end: 4 measured 5% faster than 8 on
 /// 2 cores, and 2 no faster than 4 while losing the slack to even out a stalled thread.
 const GROUPS: usize = 4;
