@@ -27,9 +27,8 @@ pub(crate) const LANES: usize = 32;
 const RANGE_BYTES: usize = 32 << 10;
 
 /// Columns of `X` per range, whose rows of packed `Θ1ᵀ` take [`RANGE_BYTES`]: 128 in f64, 256
-/// in f32. In f64, measured against 64 (5% slower) and 200 (the same); in f32, 256 is 15%
-/// faster than 128 (each range of a row costs a loop of its own, and fewer ranges are fewer
-/// loops), and 400 (the whole row, from the second-level cache) 5% slower.
+/// in f32. In f64, measured against 64 (5% slower) and 200 (the same); in f32, 256 measured
+/// 3-4% faster than 128 (each range of a row is a loop of its own: fewer ranges, fewer loops).
 pub(crate) const fn range_columns<T>() -> usize {
     RANGE_BYTES / (LANES * std::mem::size_of::<T>())
 }
@@ -74,7 +73,7 @@ impl<T: Real> Aligned<T> {
 }
 
 /// The nonzero entries of `X`, indexed twice, in pairs: a product reads one row of `Θ1ᵀ` (or of
-/// `δ2`) for both members of a pair, which halves the reads per multiply-add. Neighbouring
+/// `δ2`) for both members of a pair, which nearly halves the reads per nonzero. Neighbouring
 /// rows share most nonzero columns, and neighbouring columns (vertically adjacent pixels) most
 /// nonzero rows: on `ex4data1.mat`, a pair has 0.58 entries per nonzero (0.55 for columns).
 /// - **Row pairs**, for the forward product: rows `2i` and `2i + 1` of each block (the second
