@@ -290,3 +290,45 @@ fn the_fused_path_matches_the_tensor_path_on_the_reference_network() {
     let (cost, _) = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).cost_and_gradient(&params);
     assert!((cost - 0.287629).abs() < 5e-7, "{cost}");
 }
+
+/// The sparse layout against the dense one on awkward shapes, in f64 and f32, on each
+/// instruction set (so with one and two interleaved sets of sums where the CPU has both), and
+/// through `with_lambda`: one or a few rows (blocks of an odd number of rows, groups with
+/// none), one column or an odd number (a half-empty column pair), hidden sizes around the
+/// 32-unit chunks, and X from all nonzero to all zero.
+#[test]
+fn the_sparse_layout_matches_the_dense_one_on_awkward_shapes() {
+    fn check<T: manual::Real>(m: usize, n: usize, h: usize, shares_of_zeros: &[f64], bound: f64) {
+        for &zeros in shares_of_zeros {
+            let sizes = LayerSizes::new(n, h, 3);
+            let (params, x, _) = random_problem(sizes, m, (m * 31 + n * 7 + h) as u64, zeros);
+            let labels: Vec<usize> = (0..m).map(|i| 1 + i % 3).collect();
+            let dense = manual::FusedNnCost::<T>::with_layout(&x, &labels, sizes, 0.7, Layout::Dense);
+            let (cost, gradient) = dense.with_isa(Isa::Baseline).cost_and_gradient(&params);
+            let scale = gradient.iter().fold(1e-300f64, |a, b| a.max(b.abs()));
+            for isa in Isa::available() {
+                let sparse =
+                    manual::FusedNnCost::<T>::with_layout(&x, &labels, sizes, 0.3, Layout::Sparse).with_isa(isa);
+                let (sparse_cost, sparse_gradient) = sparse.with_lambda(0.7).cost_and_gradient(&params);
+                let what = format!("m {m}, n {n}, h {h}, {zeros} zeros, {isa:?}");
+                assert!((sparse_cost - cost).abs() <= bound * cost.abs().max(1.0), "{what}: {sparse_cost} vs {cost}");
+                let error = sparse_gradient.iter().zip(&gradient).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                assert!(error <= bound * scale, "{what}: {error}");
+            }
+        }
+    }
+    for m in [1, 2, 3, 5, 97, 193, 389] {
+        for n in [1, 2, 3, 129, 257] {
+            for h in [1, 31, 33, 65] {
+                check::<f64>(m, n, h, &[0.0, 0.5, 0.95, 1.0], 1e-11);
+                check::<f32>(m, n, h, &[0.0, 0.5, 0.95, 1.0], 2e-4);
+            }
+        }
+    }
+    // Wide and very sparse: one block's pairs fit the index; wide and half full, they do not,
+    // and the automatic choice falls back to the dense layout.
+    check::<f64>(5, 65536, 2, &[0.999], 1e-11);
+    let sizes = LayerSizes::new(65536, 2, 3);
+    let (_, x, _) = random_problem(sizes, 5, 1, 0.5);
+    assert_eq!(manual::FusedNnCost::<f64>::new(&x, &[1, 2, 3, 1, 2], sizes, 0.0).layout(), Layout::Dense);
+}

@@ -161,7 +161,7 @@ enum Examples<'a, T: Real> {
     /// column sums of `δ2`.
     Dense(Cow<'a, [T]>),
     /// Its nonzeros only.
-    Sparse(NonZeros<T>),
+    Sparse(Box<NonZeros<T>>),
 }
 
 /// `nnCostFunction` on plain slices: cost and unrolled gradient of a network of `sizes` on
@@ -265,10 +265,13 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// results agree to rounding).
     ///
     /// # Panics
-    /// As [`new`](Self::new), and when `layout` is sparse and `X` has more than 65,536 columns
-    /// or 2³¹ indexed entries.
+    /// As [`new`](Self::new), and when `layout` is sparse and `X` cannot be indexed that way:
+    /// more than 65,536 columns, or more than 32,767 entries in one block's row pairs (a block
+    /// is 96 rows: about 680 columns all nonzero; [`new`](Self::new) then takes the dense
+    /// layout).
     pub fn with_layout(x: &'a Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64, layout: Layout) -> Self {
-        Self::try_with_layout(x, labels, sizes, lambda, layout).expect("X too large to index its nonzeros")
+        Self::try_with_layout(x, labels, sizes, lambda, layout)
+            .expect("X cannot be indexed in the sparse layout (see FusedNnCost::with_layout)")
     }
 
     fn try_with_layout(
@@ -286,7 +289,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
                 Some(values) => Cow::Borrowed(values),
                 None => Cow::Owned(x.as_slice().iter().map(|&v| T::from_f64(v)).collect()),
             }),
-            Layout::Sparse => Examples::Sparse(NonZeros::of(x.as_slice(), sizes.input, &blocks)?),
+            Layout::Sparse => Examples::Sparse(Box::new(NonZeros::of(x.as_slice(), sizes.input, &blocks)?)),
         };
         Some(Self {
             examples: Arc::new(examples),

@@ -1,7 +1,8 @@
 //! The products with `X` that read its nonzero entries only: `z2 = X₁ Θ1ᵀ` and `X₁ᵀ δ2`.
 //!
-//! Hidden units go in chunks of [`LANES`], whose sums are held in vector registers (explicit
-//! vector types: the compiler keeps plain arrays of that size in memory). Both products go by
+//! Hidden units go in chunks of [`LANES`], whose sums are held in vector variables (explicit
+//! vector types: the compiler keeps plain arrays of that size in memory), in registers where
+//! the instruction set has enough of them (see [`parities`]). Both products go by
 //! pairs ([`NonZeros`]): one read of a row of `Θ1ᵀ` or `δ2` serves two rows' or two columns'
 //! multiply-adds, where one at a time the loops wait on the reads more than on the arithmetic.
 //! - The forward product goes by pairs of rows: `z2[i, :]` sums `X[i, k] Θ1ᵀ[1 + k, :]` over the
@@ -80,17 +81,20 @@ impl<T: Real> Aligned<T> {
 ///   missing when the block has an odd number of rows), by ranges of [`range_columns`]
 ///   columns. An entry is a column where either row is nonzero, with both values (one may be
 ///   zero): pair `p`'s entries in range `r` are `columns[s..e]` and `values[2s..2e]` with
-///   `s..e = starts[p·R + r]..starts[p·R + r + 1]` (`R` ranges per pair).
+///   `s..e = starts[b + p·R + r]..starts[b + p·R + r + 1]` (`R` ranges per pair, `b` the
+///   block: each block begins with an entry of zeros outside every span, at `block_base`).
 /// - **Column pairs** within each block of rows, for the gradient: columns `2j` and `2j + 1`.
 ///   An entry is a row where either column is nonzero: its row within the block, and where
-///   the two values are in `values` (at a zero when that value is zero). Block `b`'s entries
+///   the two values are in `values`, counted from the block's entry of zeros (0 when that
+///   value is zero: two bytes instead of a copy of the value). Block `b`'s entries
 ///   for pair `j` are at `block_starts[b·(J+1) + j]..block_starts[b·(J+1) + j + 1]` of
 ///   `block_rows` and `block_values` (`J = ⌈n / 2⌉` pairs).
 ///
 /// The hot loops index with these numbers unchecked, so they hold by construction ([`of`]) and
 /// the fields are never changed after: every column is below `n`, every row within a block is
-/// below the block's length rounded up to even (`block_lens`), and every `block_values` entry
-/// is below `values.len()`.
+/// below the block's length (`block_lens`; the kernels' buffers cover it rounded up to even),
+/// and every `block_values` entry
+/// added to its block's `block_base` is below `values.len()`.
 ///
 /// [`of`]: NonZeros::of
 pub(crate) struct NonZeros<T> {
@@ -102,14 +106,15 @@ pub(crate) struct NonZeros<T> {
     block_pairs: Vec<usize>,
     starts: Vec<u32>,
     columns: Vec<u16>,
-    /// Two values per entry of the row pairs; entry 0 is outside every span, and its values
-    /// are the zeros that column pairs point to for an absent value.
+    /// Two values per entry of the row pairs.
     values: Vec<T>,
+    /// Where each block's entry of zeros starts in `values`: the origin of its `block_values`.
+    block_base: Vec<usize>,
     block_starts: Vec<u32>,
     /// Rows in each block.
     block_lens: Vec<usize>,
     block_rows: Vec<u8>,
-    block_values: Vec<[u32; 2]>,
+    block_values: Vec<[u16; 2]>,
 }
 
 /// The entries of the row pairs and of the column pairs of `x` (`[m, n]`) in `blocks`: the
@@ -128,13 +133,13 @@ fn pair_counts(x: &[f64], n: usize, blocks: &[std::ops::Range<usize>]) -> (usize
     (rows, columns)
 }
 
-/// Where the column pairs point for a value that is zero: `values[0]`.
-const ZERO_AT: u32 = 0;
+/// Where the column pairs point for a value that is zero: their block's entry of zeros.
+const ZERO_AT: u16 = 0;
 
 impl<T: Real> NonZeros<T> {
     /// The nonzeros of `x` (`[m, n]`), for the blocks of rows `blocks` (in order, at most 256
     /// rows each), or `None` when they cannot be indexed this way (more than 65,536 columns,
-    /// or 2³¹ entries).
+    /// 2³² entries, or more than 32,767 entries in one block's row pairs).
     pub(crate) fn of(x: &[f64], n: usize, blocks: &[std::ops::Range<usize>]) -> Option<Self> {
         if n == 0 || n > 1 << 16 || blocks.iter().any(|b| b.len() > 1 << 8) {
             return None;
@@ -144,19 +149,22 @@ impl<T: Real> NonZeros<T> {
         let column_pairs = n.div_ceil(2);
         // Allocated at their final sizes: grown, they would leave the memory they outgrew.
         let (row_entries, column_entries) = pair_counts(x, n, blocks);
-        let mut columns = Vec::with_capacity(1 + row_entries);
-        let mut values = Vec::with_capacity(2 * (1 + row_entries));
-        columns.push(0u16);
-        values.extend([T::ZERO, T::ZERO]);
-        let mut starts = Vec::with_capacity(x.len() / n * ranges + blocks.len() + 1);
-        starts.push(1u32);
-        let mut block_pairs = vec![0usize];
+        let mut columns = Vec::with_capacity(blocks.len() + row_entries);
+        let mut values = Vec::with_capacity(2 * (blocks.len() + row_entries));
+        let mut starts = Vec::with_capacity(x.len().div_ceil(2 * n) * ranges + 2 * blocks.len());
+        let (mut block_pairs, mut block_base) = (vec![0usize], Vec::with_capacity(blocks.len()));
         let mut block_starts = Vec::with_capacity(blocks.len() * (column_pairs + 1));
         let (mut block_rows, mut block_values) =
             (Vec::with_capacity(column_entries), Vec::with_capacity(column_entries));
         // Where each of a block's nonzeros went in `values` (ZERO_AT for a zero), row-major.
         let mut at = Vec::new();
         for block in blocks {
+            // The block's entry of zeros, outside every span.
+            let base = values.len();
+            block_base.push(base);
+            columns.push(0u16);
+            values.extend([T::ZERO, T::ZERO]);
+            starts.push(u32::try_from(columns.len()).ok()?);
             let rows = &x[block.start * n..block.end * n];
             at.clear();
             at.resize(block.len() * n, ZERO_AT);
@@ -168,7 +176,7 @@ impl<T: Real> NonZeros<T> {
                         if upper == 0.0 && lower == 0.0 {
                             continue;
                         }
-                        let first = u32::try_from(values.len()).ok().filter(|&v| v < 1 << 31)?;
+                        let first = u16::try_from(values.len() - base).ok().filter(|&v| v < u16::MAX)?;
                         for (row, value, offset) in [(2 * pair, upper, 0), (2 * pair + 1, lower, 1)] {
                             if value != 0.0 {
                                 at[row * n + k] = first + offset;
@@ -177,7 +185,7 @@ impl<T: Real> NonZeros<T> {
                         columns.push(k as u16);
                         values.extend([T::from_f64(upper), T::from_f64(lower)]);
                     }
-                    starts.push(columns.len() as u32);
+                    starts.push(u32::try_from(columns.len()).ok()?);
                 }
             }
             block_pairs.push(block_pairs.last().copied().unwrap_or(0) + block.len().div_ceil(2));
@@ -193,7 +201,7 @@ impl<T: Real> NonZeros<T> {
             }
             block_starts.push(u32::try_from(block_rows.len()).ok()?);
         }
-        debug_assert_eq!((columns.len(), block_rows.len()), (1 + row_entries, column_entries));
+        debug_assert_eq!((columns.len(), block_rows.len()), (blocks.len() + row_entries, column_entries));
         let block_lens = blocks.iter().map(|block| block.len()).collect();
         Some(Self {
             n,
@@ -202,6 +210,7 @@ impl<T: Real> NonZeros<T> {
             starts,
             columns,
             values,
+            block_base,
             block_starts,
             block_lens,
             block_rows,
@@ -212,13 +221,14 @@ impl<T: Real> NonZeros<T> {
     /// Multiply-adds per hidden unit of the two products with `X`: each entry of a pair
     /// multiplies two values, one of which may be zero.
     pub(crate) fn multiply_adds_per_unit(&self) -> usize {
-        2 * (self.columns.len() - 1) + 2 * self.block_rows.len()
+        2 * (self.columns.len() - self.block_base.len()) + 2 * self.block_rows.len()
     }
 
-    /// Row pair `pair`'s entries in range `range`: their columns, and two values each.
+    /// Row pair `pair` (of block `block`)'s entries in range `range`: their columns, and two
+    /// values each.
     #[inline(always)]
-    fn row_pair(&self, pair: usize, range: usize) -> (&[u16], &[T]) {
-        let at = pair * self.ranges + range;
+    fn row_pair(&self, block: usize, pair: usize, range: usize) -> (&[u16], &[T]) {
+        let at = block + pair * self.ranges + range;
         let span = self.starts[at] as usize..self.starts[at + 1] as usize;
         (&self.columns[span.clone()], &self.values[2 * span.start..2 * span.end])
     }
@@ -226,7 +236,7 @@ impl<T: Real> NonZeros<T> {
     /// Block `block`'s entries for column pair `pair`: their rows within the block, and where
     /// their two values are in `values`.
     #[inline(always)]
-    fn column_pair(&self, block: usize, pair: usize) -> (&[u8], &[[u32; 2]]) {
+    fn column_pair(&self, block: usize, pair: usize) -> (&[u8], &[[u16; 2]]) {
         let at = block * (self.n.div_ceil(2) + 1) + pair;
         let span = self.block_starts[at] as usize..self.block_starts[at + 1] as usize;
         (&self.block_rows[span.clone()], &self.block_values[span])
@@ -403,16 +413,17 @@ impl<T: Real, const FMA: bool> Vector<T> for Scalar<T, FMA> {
 }
 
 /// How many sets of sums a pair of rows (or columns) accumulates into, with entries dealt to
-/// them in turn: two (twice the independent chains of multiply-adds) when their registers, a
-/// row of loads and two broadcasts fit in `V`'s registers, one otherwise. With AVX-512, two
-/// measured 3.5% faster in f32 and 1% in f64; with AVX2, where they do not fit, 40% slower.
+/// them in turn: two (twice the independent chains of multiply-adds) when two sets, a row of
+/// loads and two broadcasts fit in `V`'s registers, one otherwise. With AVX-512, two measured
+/// 3.5% faster in f32 and 1% in f64; with AVX2, where they do not fit, 40% slower (and in f64
+/// even one set, 16 vectors, fills its registers: some sums live in memory).
 const fn parities<T, V: Vector<T>>() -> usize {
     let vectors = LANES / V::WIDTH;
     if 2 * 2 * vectors + vectors + 2 <= V::REGISTERS { 2 } else { 1 }
 }
 
-/// `z2[r, c·L..] = Θ1ᵀ[0, c·L..] + Σ_k X[row, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
-/// `X[row, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
+/// `z2[i, c·L..] = Θ1ᵀ[0, c·L..] + Σ_k X[i, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
+/// `X[i, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
 /// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows.
 /// `packed` is `Θ1ᵀ` cut into chunks, zero-padded; `partial` is scratch. Aligning `packed` and
 /// `partial` to [`ALIGN`] makes it faster.
@@ -442,7 +453,7 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
         assert_eq!(weights.len(), n * LANES);
         for range in 0..nonzeros.ranges {
             for (pair, sums) in pairs.clone().zip(partial.chunks_exact_mut(2 * LANES)) {
-                let (columns, values) = nonzeros.row_pair(pair, range);
+                let (columns, values) = nonzeros.row_pair(block, pair, range);
                 // SAFETY (all vector calls): the caller guarantees the instruction set; every
                 // slice loaded or stored has at least WIDTH elements (LANES is a multiple of
                 // WIDTH, and the rows of `weights` and `sums` have LANES).
@@ -497,8 +508,8 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
     }
 }
 
-/// `G[c, 0, :] += Σ_r δ2[r, c·L..]` and `G[c, 1 + k, :] += Σ_r X[row, k] δ2[r, c·L..]` over the
-/// nonzero `X[row, k]` of block `block`, by column pairs with both sums in registers (each
+/// `G[c, 0, :] += Σ_i δ2[i, c·L..]` and `G[c, 1 + k, :] += Σ_i X[i, k] δ2[i, c·L..]` over the
+/// nonzero `X[i, k]` of block `block`, by column pairs with both sums in registers (each
 /// entry's row of `δ2` read once for both columns): the block's share of `m ∇Θ1ᵀ` (bias row
 /// included), in the layout of [`forward`]'s `packed`, on vectors `V`. `padded` is scratch.
 /// Aligning `gradient` and `padded` to [`ALIGN`] makes it faster.
@@ -520,9 +531,10 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
 ) {
     const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
     let (n, vectors, parities) = (nonzeros.n, LANES / V::WIDTH, const { parities::<T, V>() });
-    let values = nonzeros.values.as_slice();
+    let values = &nonzeros.values[nonzeros.block_base[block]..];
     // Every row within the block is below its length rounded up to even, and every value
-    // position below `values.len()` (`NonZeros`' invariant): the reads below are in bounds.
+    // position, counted from the block's base, below `values.len()` (`NonZeros`' invariant):
+    // the reads below are in bounds.
     let rows = nonzeros.block_lens[block].next_multiple_of(2);
     let padded = &mut padded[..rows * LANES];
     for (c, chunk) in gradient.chunks_exact_mut((1 + n) * LANES).enumerate() {
@@ -549,7 +561,7 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
                 let mut left = [[V::splat(T::ZERO); LANES]; 2];
                 let mut right = [[V::splat(T::ZERO); LANES]; 2];
                 let row_of = |r: u8| padded.as_ptr().add(r as usize * LANES);
-                let value_at = |at: u32| V::splat(*values.get_unchecked(at as usize));
+                let value_at = |at: u16| V::splat(*values.get_unchecked(at as usize));
                 let mut entries = rows.chunks_exact(parities);
                 let mut entry_at = at.chunks_exact(parities);
                 for (rs, ats) in (&mut entries).zip(&mut entry_at) {
@@ -623,7 +635,7 @@ mod tests {
             for (p, pair) in pairs.enumerate() {
                 let (top, bottom) = (block.start + 2 * p, block.start + 2 * p + 1);
                 for range in 0..nonzeros.ranges {
-                    let (columns, values) = nonzeros.row_pair(pair, range);
+                    let (columns, values) = nonzeros.row_pair(b, pair, range);
                     for (&k, v) in columns.iter().zip(values.chunks_exact(2)) {
                         let k = k as usize;
                         assert_eq!(k / range_columns::<T>(), range);
@@ -647,7 +659,8 @@ mod tests {
                     let i = block.start + r as usize;
                     assert!(i < block.end);
                     let right_value = if 2 * j + 1 < n { value(i, 2 * j + 1) } else { T::ZERO };
-                    let (l, r) = (nonzeros.values[left as usize], nonzeros.values[right as usize]);
+                    let values = &nonzeros.values[nonzeros.block_base[b]..];
+                    let (l, r) = (values[left as usize], values[right as usize]);
                     assert_eq!((l, r), (value(i, 2 * j), right_value));
                     seen += usize::from(l != T::ZERO) + usize::from(r != T::ZERO);
                 }
@@ -655,10 +668,20 @@ mod tests {
             }
         }
         assert_eq!(seen, count);
-        assert_eq!(nonzeros.values[ZERO_AT as usize], T::ZERO);
+        for &base in &nonzeros.block_base {
+            assert_eq!(nonzeros.values[base + ZERO_AT as usize], T::ZERO);
+        }
         // Blocks of more than 256 rows cannot be indexed by a byte.
         let whole = std::iter::once(0..m).collect::<Vec<_>>();
         assert!(NonZeros::<T>::of(&x, n, &whole).is_none());
+    }
+
+    #[test]
+    fn a_block_indexes_at_most_32767_row_pair_entries() {
+        // 48 pairs of rows, all nonzero: 48 n entries.
+        let block = std::slice::from_ref(&(0..96));
+        assert!(NonZeros::<f64>::of(&vec![1.0; 96 * 682], 682, block).is_some());
+        assert!(NonZeros::<f64>::of(&vec![1.0; 96 * 683], 683, block).is_none());
     }
 
     #[test]
