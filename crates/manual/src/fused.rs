@@ -127,20 +127,17 @@ struct GroupScratch<T> {
     softplus: Vec<T>,
     /// A block's rows of one chunk of [`LANES`] hidden units (sparse layout).
     partial: Aligned<T>,
-    /// This group's share of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ` (without regularization); `m ∇Θ1ᵀ` in
-    /// chunks of [`LANES`] hidden units in the sparse layout.
-    grad1_t: Vec<T>,
+    /// This group's share of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ` (without regularization); `m ∇Θ1ᵀ` laid
+    /// out as [`Weights::theta1`].
+    grad1: Aligned<T>,
     grad2_t: Vec<T>,
-    grad1_packed: Aligned<T>,
     cross_entropy: f64,
 }
 
 /// Scratch space, reused by every evaluation.
 #[derive(Default)]
 struct Scratch<T> {
-    /// `Θ1ᵀ` as is (dense layout), or in chunks of [`LANES`] hidden units (sparse layout).
-    theta1_t: Vec<T>,
-    theta1_packed: Aligned<T>,
+    theta1: Aligned<T>,
     theta2_t: Vec<T>,
     /// The groups' shares of `m ∇Θ1ᵀ`, summed in the packed layout (sparse layout).
     grad1_sums: Vec<f64>,
@@ -149,9 +146,9 @@ struct Scratch<T> {
 
 /// The parameters of one evaluation, as every group reads them.
 struct Weights<'s, T> {
-    theta1_t: &'s [T],
+    /// `Θ1ᵀ` as is (dense layout), or in chunks of [`LANES`] hidden units (sparse layout).
+    theta1: &'s [T],
     theta2_t: &'s [T],
-    theta1_packed: &'s [T],
 }
 
 /// How `X` is held, for its [`Layout`].
@@ -169,16 +166,21 @@ enum Examples<'a, T: Real> {
 /// at construction, and can be set for comparison.
 pub struct FusedNnCost<'a, T: Real> {
     /// Shared by the objectives made with [`with_lambda`](Self::with_lambda).
-    examples: Arc<Examples<'a, T>>,
+    problem: Arc<Problem<'a, T>>,
+    lambda: f64,
+    isa: Isa,
+    scratch: Mutex<Scratch<T>>,
+}
+
+/// What does not depend on `λ`: the examples and how they are split.
+struct Problem<'a, T: Real> {
+    examples: Examples<'a, T>,
     /// The blocks of rows, in order, and which of them make each group.
     blocks: Vec<std::ops::Range<usize>>,
     groups: Vec<std::ops::Range<usize>>,
     /// Output unit of each example's label (`label − 1`).
     units: Vec<usize>,
     sizes: LayerSizes,
-    lambda: f64,
-    isa: Isa,
-    scratch: Mutex<Scratch<T>>,
 }
 
 /// The blocks of rows of `m` examples, in order, and the blocks of each of the [`GROUPS`]
@@ -291,12 +293,9 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             }),
             Layout::Sparse => Examples::Sparse(Box::new(NonZeros::of(x.as_slice(), sizes.input, &blocks)?)),
         };
+        let units = labels.iter().map(|&l| data::conventions::output_unit(l)).collect();
         Some(Self {
-            examples: Arc::new(examples),
-            blocks,
-            groups,
-            units: labels.iter().map(|&l| data::conventions::output_unit(l)).collect(),
-            sizes,
+            problem: Arc::new(Problem { examples, blocks, groups, units, sizes }),
             lambda,
             isa: Isa::detect(),
             scratch: Mutex::default(),
@@ -306,16 +305,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// The same examples at another `lambda`, without indexing them again: the two share `X`'s
     /// index, and each has its own scratch space, so they can run at the same time.
     pub fn with_lambda(&self, lambda: f64) -> Self {
-        Self {
-            examples: Arc::clone(&self.examples),
-            blocks: self.blocks.clone(),
-            groups: self.groups.clone(),
-            units: self.units.clone(),
-            sizes: self.sizes,
-            lambda,
-            isa: self.isa,
-            scratch: Mutex::default(),
-        }
+        Self { problem: Arc::clone(&self.problem), lambda, isa: self.isa, scratch: Mutex::default() }
     }
 
     /// The same objective with its loops compiled for `isa`.
@@ -330,7 +320,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
 
     /// How the products with `X` are done.
     pub fn layout(&self) -> Layout {
-        match *self.examples {
+        match self.problem.examples {
             Examples::Dense(_) => Layout::Dense,
             Examples::Sparse(_) => Layout::Sparse,
         }
@@ -340,9 +330,9 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// terms aside) as this layout does them: `2 m n h` in the dense one; in the sparse one,
     /// those of the nonzeros and of the zeros paired with one.
     pub fn multiply_adds_with_x(&self) -> usize {
-        match &*self.examples {
-            Examples::Dense(_) => 2 * self.num_examples() * self.sizes.input * self.sizes.hidden,
-            Examples::Sparse(nonzeros) => nonzeros.multiply_adds_per_unit() * self.sizes.hidden,
+        match &self.problem.examples {
+            Examples::Dense(_) => 2 * self.num_examples() * self.problem.sizes.input * self.problem.sizes.hidden,
+            Examples::Sparse(nonzeros) => nonzeros.multiply_adds_per_unit() * self.problem.sizes.hidden,
         }
     }
 
@@ -353,42 +343,49 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
 
     /// Layer sizes.
     pub fn sizes(&self) -> LayerSizes {
-        self.sizes
+        self.problem.sizes
     }
 
     /// Number of examples `m`.
     pub fn num_examples(&self) -> usize {
-        self.units.len()
+        self.problem.units.len()
     }
 
     /// The cost and its gradient at `params` (unrolled, see [`crate::unroll`]); the gradient is
     /// unrolled the same way. Computed in `T`, returned in `f64`.
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
-        let LayerSizes { input, hidden: h, labels: k } = self.sizes;
-        assert_eq!(params.len(), self.sizes.num_params(), "{} parameters for a {} network", params.len(), self.sizes);
+        let LayerSizes { input, hidden: h, labels: k } = self.problem.sizes;
+        assert_eq!(
+            params.len(),
+            self.problem.sizes.num_params(),
+            "{} parameters for a {} network",
+            params.len(),
+            self.problem.sizes
+        );
         let (m, n1) = (self.num_examples(), input + 1);
         let split = h * n1;
         let mut guard = self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Scratch { theta1_t, theta1_packed, theta2_t, grad1_sums, groups } = &mut *guard;
-        let sparse = matches!(*self.examples, Examples::Sparse(_));
+        let Scratch { theta1, theta2_t, grad1_sums, groups } = &mut *guard;
+        let sparse = matches!(self.problem.examples, Examples::Sparse(_));
         if sparse {
             // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
             // lanes are never written, so they stay the zeros the buffer was made with.
-            let theta1_packed = theta1_packed.resize(h.div_ceil(LANES) * n1 * LANES);
+            let theta1 = theta1.resize(h.div_ceil(LANES) * n1 * LANES);
             for (units, at) in packed_rows(n1, h) {
-                for (packed, &value) in theta1_packed[at..].iter_mut().zip(&params[units]) {
+                for (packed, &value) in theta1[at..].iter_mut().zip(&params[units]) {
                     *packed = T::from_f64(value);
                 }
             }
         } else {
-            theta1_t.clear();
-            theta1_t.extend(params[..split].iter().map(|&v| T::from_f64(v)));
+            for (theta, &value) in theta1.resize(split).iter_mut().zip(&params[..split]) {
+                *theta = T::from_f64(value);
+            }
         }
         theta2_t.clear();
         theta2_t.extend(params[split..].iter().map(|&v| T::from_f64(v)));
         groups.resize_with(GROUPS, GroupScratch::default);
 
-        let weights = Weights { theta1_t, theta2_t, theta1_packed: theta1_packed.as_slice() };
+        let weights = Weights { theta1: theta1.as_slice(), theta2_t };
         groups.par_iter_mut().enumerate().for_each(|(g, scratch)| self.group_dispatch(g, &weights, scratch));
 
         // Sum the groups in order, then scale and regularize (not the bias rows, row 0 of each Θᵀ).
@@ -400,9 +397,9 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         if sparse {
             // Summed in the packed layout, where the groups' shares lie alike, then unpacked.
             grad1_sums.clear();
-            grad1_sums.resize(theta1_packed.as_slice().len(), 0.0);
+            grad1_sums.resize(theta1.as_slice().len(), 0.0);
             for group in groups.iter() {
-                for (sum, &value) in grad1_sums.iter_mut().zip(group.grad1_packed.as_slice()) {
+                for (sum, &value) in grad1_sums.iter_mut().zip(group.grad1.as_slice()) {
                     *sum += value.to_f64();
                 }
             }
@@ -411,7 +408,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             }
         } else {
             for group in groups.iter() {
-                for (sum, &value) in first.iter_mut().zip(&group.grad1_t) {
+                for (sum, &value) in first.iter_mut().zip(group.grad1.as_slice()) {
                     *sum += value.to_f64();
                 }
             }
@@ -472,22 +469,14 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// the whole group at once.
     #[inline(always)]
     fn group<V: Vector<T>, const FMA: bool>(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        let LayerSizes { input, hidden: h, labels: k } = self.sizes;
-        let Weights { theta1_t, theta2_t, theta1_packed } = *weights;
-        match *self.examples {
-            Examples::Sparse(_) => {
-                s.grad1_packed.zeroed(theta1_packed.len());
-            }
-            Examples::Dense(_) => {
-                s.grad1_t.clear();
-                s.grad1_t.resize((input + 1) * h, T::ZERO);
-            }
-        }
+        let LayerSizes { input, hidden: h, labels: k } = self.problem.sizes;
+        let Weights { theta1, theta2_t } = *weights;
+        s.grad1.zeroed(theta1.len());
         s.grad2_t.clear();
         s.grad2_t.resize((h + 1) * k, T::ZERO);
         s.cross_entropy = 0.0;
-        let block_numbers = self.groups[g].clone();
-        let blocks = &self.blocks[block_numbers.clone()];
+        let block_numbers = self.problem.groups[g].clone();
+        let blocks = &self.problem.blocks[block_numbers.clone()];
         let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else { return };
         let group_rows = first.start..last.end;
         let rows = group_rows.len();
@@ -505,15 +494,15 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         // z2 = X₁ Θ1ᵀ = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :], block by block.
         for (number, block) in block_numbers.clone().zip(blocks) {
             let z2 = &mut s.z2[of_block(block, h)];
-            match &*self.examples {
+            match &self.problem.examples {
                 Examples::Sparse(nonzeros) => {
                     let partial = s.partial.resize(BLOCK_ROWS * LANES);
                     // SAFETY: the caller runs with `V`'s instruction set.
-                    unsafe { sparse::forward::<T, V>(z2, h, nonzeros, number, theta1_packed, partial) }
+                    unsafe { sparse::forward::<T, V>(z2, h, nonzeros, number, theta1, partial) }
                 }
                 Examples::Dense(x) => {
                     let x = &x[block.start * input..block.end * input];
-                    let (bias1, weights1) = theta1_t.split_at(h);
+                    let (bias1, weights1) = theta1.split_at(h);
                     product(z2, (block.len(), h, input), x, (input, 1), weights1, (h, 1), false, T::ONE);
                     kernels::add_bias(z2, bias1);
                 }
@@ -526,7 +515,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         product(z3, (rows, k, h), a2, (h, 1), weights2, (k, 1), false, T::ONE);
         kernels::add_bias(z3, bias2);
         s.cross_entropy =
-            kernels::output_layer::<T, FMA>(z3, &self.units[group_rows.clone()], &mut s.e, &mut s.softplus);
+            kernels::output_layer::<T, FMA>(z3, &self.problem.units[group_rows.clone()], &mut s.e, &mut s.softplus);
         // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2; Θ2[:, 1:] is Θ2ᵀ's rows 1.., transposed.
         product(z2, (rows, h, k), z3, (k, 1), weights2, (1, k), false, T::ONE);
         kernels::times_sigmoid_gradient(z2, a2);
@@ -539,16 +528,16 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         // m ∇Θ1ᵀ += X₁ᵀ δ2, block by block; the bias row is the column sums of δ2.
         for (number, block) in block_numbers.zip(blocks) {
             let delta = &s.z2[of_block(block, h)];
-            match &*self.examples {
+            match &self.problem.examples {
                 Examples::Sparse(nonzeros) => {
                     let padded = s.partial.as_mut_slice();
-                    let gradient = s.grad1_packed.as_mut_slice();
+                    let gradient = s.grad1.as_mut_slice();
                     // SAFETY: as above.
                     unsafe { sparse::gradient::<T, V>(gradient, delta, h, nonzeros, number, padded) }
                 }
                 Examples::Dense(x) => {
                     let x = &x[block.start * input..block.end * input];
-                    let (bias_grad, weights_grad) = s.grad1_t.split_at_mut(h);
+                    let (bias_grad, weights_grad) = s.grad1.as_mut_slice().split_at_mut(h);
                     kernels::add_column_sums(bias_grad, delta);
                     product(weights_grad, (input, h, block.len()), x, (1, input), delta, (h, 1), true, T::ONE);
                 }

@@ -422,6 +422,51 @@ const fn parities<T, V: Vector<T>>() -> usize {
     if 2 * 2 * vectors + vectors + 2 <= V::REGISTERS { 2 } else { 1 }
 }
 
+/// The two sums of a pair, `a + Σ_e x_e row_e` and `b + Σ_e y_e row_e`, over the `entries`
+/// `(row_e, x_e, y_e)`, `row_e` pointing at a row of [`LANES`] values: one read of each row
+/// serves both sums. The entries are dealt in turn to [`parities`] (one or two) sets of sums,
+/// the first starting from `a` and `b`, added together at the end.
+///
+/// # Safety
+/// The CPU runs `V`'s instruction set, and each `row_e` has [`LANES`] readable values.
+#[inline(always)]
+unsafe fn pair_sums<T: Real, V: Vector<T>>(
+    mut entries: impl Iterator<Item = (*const T, T, T)>,
+    (a, b): ([V; LANES], [V; LANES]),
+) -> ([V; LANES], [V; LANES]) {
+    let (vectors, parities) = (LANES / V::WIDTH, const { parities::<T, V>() });
+    // SAFETY (all vector calls): the caller guarantees the instruction set and the rows; the
+    // sums are whole vectors (LANES is a multiple of WIDTH).
+    unsafe {
+        let zero = [V::splat(T::ZERO); LANES];
+        let (mut a, mut b) = ([a, zero], [b, zero]);
+        let mut add = |parity: usize, (row, x, y): (*const T, T, T)| {
+            let (x, y) = (V::splat(x), V::splat(y));
+            for v in 0..vectors {
+                let r = V::load_ptr(row.add(v * V::WIDTH));
+                a[parity][v] = a[parity][v].madd(x, r);
+                b[parity][v] = b[parity][v].madd(y, r);
+            }
+        };
+        while let Some(even) = entries.next() {
+            add(0, even);
+            if parities == 2 {
+                match entries.next() {
+                    Some(odd) => add(1, odd),
+                    None => break,
+                }
+            }
+        }
+        for v in 0..vectors {
+            for parity in 1..parities {
+                a[0][v] = a[0][v].add(a[parity][v]);
+                b[0][v] = b[0][v].add(b[parity][v]);
+            }
+        }
+        (a[0], b[0])
+    }
+}
+
 /// `z2[i, c·L..] = Θ1ᵀ[0, c·L..] + Σ_k X[i, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
 /// `X[i, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
 /// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows.
@@ -444,7 +489,7 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
     partial: &mut [T],
 ) {
     const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
-    let (n, vectors, parities) = (nonzeros.n, LANES / V::WIDTH, const { parities::<T, V>() });
+    let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
     let pairs = nonzeros.block_pairs[block]..nonzeros.block_pairs[block + 1];
     let partial = &mut partial[..pairs.len() * 2 * LANES];
     for (c, chunk) in packed.chunks_exact((1 + n) * LANES).enumerate() {
@@ -458,46 +503,21 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
                 // slice loaded or stored has at least WIDTH elements (LANES is a multiple of
                 // WIDTH, and the rows of `weights` and `sums` have LANES).
                 unsafe {
-                    // The entries go to `parities` sets of sums in turn.
-                    let mut top = [[V::splat(T::ZERO); LANES]; 2];
-                    let mut bottom = [[V::splat(T::ZERO); LANES]; 2];
+                    let mut start = [[V::splat(T::ZERO); LANES]; 2];
                     let (top_start, bottom_start) = if range == 0 { (bias, bias) } else { sums.split_at(LANES) };
                     for v in 0..vectors {
-                        top[0][v] = V::load(&top_start[v * V::WIDTH..]);
-                        bottom[0][v] = V::load(&bottom_start[v * V::WIDTH..]);
+                        start[0][v] = V::load(&top_start[v * V::WIDTH..]);
+                        start[1][v] = V::load(&bottom_start[v * V::WIDTH..]);
                     }
                     // Row k of `weights` starts at `k · LANES`, and every column k < n
                     // (`NonZeros`' invariant): the row is inside `weights`.
-                    let row_of = |k: u16| weights.as_ptr().add(k as usize * LANES);
-                    let mut entries = columns.chunks_exact(parities);
-                    let mut entry_values = values.chunks_exact(2 * parities);
-                    for (ks, xs) in (&mut entries).zip(&mut entry_values) {
-                        for parity in 0..parities {
-                            let w = row_of(ks[parity]);
-                            let (upper, lower) = (V::splat(xs[2 * parity]), V::splat(xs[2 * parity + 1]));
-                            for v in 0..vectors {
-                                let w = V::load_ptr(w.add(v * V::WIDTH));
-                                top[parity][v] = top[parity][v].madd(upper, w);
-                                bottom[parity][v] = bottom[parity][v].madd(lower, w);
-                            }
-                        }
-                    }
-                    if let ([k], [upper, lower]) = (entries.remainder(), entry_values.remainder()) {
-                        let (w, upper, lower) = (row_of(*k), V::splat(*upper), V::splat(*lower));
-                        for v in 0..vectors {
-                            let w = V::load_ptr(w.add(v * V::WIDTH));
-                            top[0][v] = top[0][v].madd(upper, w);
-                            bottom[0][v] = bottom[0][v].madd(lower, w);
-                        }
-                    }
+                    let entries = columns.iter().zip(values.chunks_exact(2));
+                    let entries = entries.map(|(&k, x)| (weights.as_ptr().add(k as usize * LANES), x[0], x[1]));
+                    let (top, bottom) = pair_sums::<T, V>(entries, (start[0], start[1]));
                     let (top_sums, bottom_sums) = sums.split_at_mut(LANES);
                     for v in 0..vectors {
-                        for parity in 1..parities {
-                            top[0][v] = top[0][v].add(top[parity][v]);
-                            bottom[0][v] = bottom[0][v].add(bottom[parity][v]);
-                        }
-                        top[0][v].store(&mut top_sums[v * V::WIDTH..]);
-                        bottom[0][v].store(&mut bottom_sums[v * V::WIDTH..]);
+                        top[v].store(&mut top_sums[v * V::WIDTH..]);
+                        bottom[v].store(&mut bottom_sums[v * V::WIDTH..]);
                     }
                 }
             }
@@ -530,7 +550,7 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
     padded: &mut [T],
 ) {
     const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
-    let (n, vectors, parities) = (nonzeros.n, LANES / V::WIDTH, const { parities::<T, V>() });
+    let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
     let values = &nonzeros.values[nonzeros.block_base[block]..];
     // Every row within the block is below its length rounded up to even, and every value
     // position, counted from the block's base, below `values.len()` (`NonZeros`' invariant):
@@ -557,42 +577,18 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
             }
             // SAFETY: as in forward, with the reads in bounds as above.
             unsafe {
-                // The entries go to `parities` sets of sums in turn, as in forward.
-                let mut left = [[V::splat(T::ZERO); LANES]; 2];
-                let mut right = [[V::splat(T::ZERO); LANES]; 2];
-                let row_of = |r: u8| padded.as_ptr().add(r as usize * LANES);
-                let value_at = |at: u16| V::splat(*values.get_unchecked(at as usize));
-                let mut entries = rows.chunks_exact(parities);
-                let mut entry_at = at.chunks_exact(parities);
-                for (rs, ats) in (&mut entries).zip(&mut entry_at) {
-                    for parity in 0..parities {
-                        let d = row_of(rs[parity]);
-                        let (x0, x1) = (value_at(ats[parity][0]), value_at(ats[parity][1]));
-                        for v in 0..vectors {
-                            let d = V::load_ptr(d.add(v * V::WIDTH));
-                            left[parity][v] = left[parity][v].madd(x0, d);
-                            right[parity][v] = right[parity][v].madd(x1, d);
-                        }
-                    }
-                }
-                if let ([r], [[l, r_at]]) = (entries.remainder(), entry_at.remainder()) {
-                    let (d, x0, x1) = (row_of(*r), value_at(*l), value_at(*r_at));
-                    for v in 0..vectors {
-                        let d = V::load_ptr(d.add(v * V::WIDTH));
-                        left[0][v] = left[0][v].madd(x0, d);
-                        right[0][v] = right[0][v].madd(x1, d);
-                    }
-                }
+                let value_at = |at: u16| *values.get_unchecked(at as usize);
+                let entries = rows.iter().zip(at);
+                let entries = entries
+                    .map(|(&r, &[l, r_at])| (padded.as_ptr().add(r as usize * LANES), value_at(l), value_at(r_at)));
+                let zero = [V::splat(T::ZERO); LANES];
+                let (left, right) = pair_sums::<T, V>(entries, (zero, zero));
                 // The last pair of an odd number of columns has no right column.
                 let (g_left, g_right) = g.split_at_mut(LANES);
                 for v in 0..vectors {
-                    for parity in 1..parities {
-                        left[0][v] = left[0][v].add(left[parity][v]);
-                        right[0][v] = right[0][v].add(right[parity][v]);
-                    }
-                    V::load(&g_left[v * V::WIDTH..]).add(left[0][v]).store(&mut g_left[v * V::WIDTH..]);
+                    V::load(&g_left[v * V::WIDTH..]).add(left[v]).store(&mut g_left[v * V::WIDTH..]);
                     if !g_right.is_empty() {
-                        V::load(&g_right[v * V::WIDTH..]).add(right[0][v]).store(&mut g_right[v * V::WIDTH..]);
+                        V::load(&g_right[v * V::WIDTH..]).add(right[v]).store(&mut g_right[v * V::WIDTH..]);
                     }
                 }
             }
