@@ -88,11 +88,7 @@ pub fn objective<'a>(
     lambda: f64,
     device: &Device,
 ) -> Box<dyn Objective + 'a> {
-    match engine {
-        Engine::Fused => Box::new(FusedObjective(manual::FusedNnCost::new(&data.x, &data.labels, sizes, lambda))),
-        Engine::Manual => Box::new(ManualObjective(manual::NnCost::new(&data.x, &data.labels, sizes, lambda, device))),
-        Engine::Autodiff => Box::new(AutodiffObjective::new(data, sizes, lambda, device)),
-    }
+    Objectives::new(engine, data, sizes).at(lambda, device)
 }
 
 /// The objectives of one engine on `data` at several lambdas, sharing what does not depend on
@@ -102,6 +98,7 @@ pub(crate) struct Objectives<'a> {
     engine: Engine,
     data: &'a Dataset,
     sizes: LayerSizes,
+    /// The fused engine's examples, at any lambda (fused engine only).
     fused: Option<manual::FusedNnCost<'a, f64>>,
 }
 
@@ -111,11 +108,16 @@ impl<'a> Objectives<'a> {
         Self { engine, data, sizes, fused }
     }
 
-    /// The objective at `lambda`, as [`objective`] makes it.
+    /// The objective at `lambda`.
     pub(crate) fn at(&self, lambda: f64, device: &Device) -> Box<dyn Objective + 'a> {
-        match &self.fused {
-            Some(fused) => Box::new(FusedObjective(fused.with_lambda(lambda))),
-            None => objective(self.engine, self.data, self.sizes, lambda, device),
+        let (data, sizes) = (self.data, self.sizes);
+        match (self.engine, &self.fused) {
+            (_, Some(fused)) => Box::new(FusedObjective(fused.with_lambda(lambda))),
+            (Engine::Manual, None) => {
+                Box::new(ManualObjective(manual::NnCost::new(&data.x, &data.labels, sizes, lambda, device)))
+            }
+            (Engine::Autodiff, None) => Box::new(AutodiffObjective::new(data, sizes, lambda, device)),
+            (Engine::Fused, None) => unreachable!("the fused engine's examples are made in `new`"),
         }
     }
 }
