@@ -1,5 +1,8 @@
 //! The `trainer` binary end to end: what a user types and what they see.
 
+mod common;
+
+use common::{assert_picture, json_file};
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -109,20 +112,6 @@ fn scratch(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
-}
-
-/// Decodes a PNG and checks that it is a real picture: the size expected (at least) and more
-/// than one colour.
-fn assert_picture(path: &std::path::Path, min_width: u32, min_height: u32) {
-    let image = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgb8();
-    assert!(image.width() >= min_width && image.height() >= min_height, "{}: {:?}", path.display(), image.dimensions());
-    let first = image.get_pixel(0, 0);
-    let distinct = image.pixels().filter(|p| *p != first).count();
-    assert!(distinct > (image.width() * image.height() / 20) as usize, "{}: almost constant", path.display());
-}
-
-fn json_file(path: &std::path::Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]

@@ -5,6 +5,9 @@
 //! code the trainer gives today. After a deliberate change of wording, regenerate the table
 //! with `EX4_BLESS=1 cargo test --release --workspace --test robustness`.
 
+mod common;
+
+use common::{assert_picture, json_file};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -219,19 +222,13 @@ fn interrupted_run_writes_every_output(name: &str) {
     assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
     let names = assert_complete_files(&out);
     assert_eq!(names, ["confusion.png", "cost.png", "digits.png", "hidden.png", "metrics.json", "weights.mat"]);
-    let metrics: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.join("metrics.json")).unwrap()).unwrap();
+    let metrics = json_file(&out.join("metrics.json"));
     assert_eq!(metrics["stop"]["kind"], "interrupted");
     let iterations = metrics["iterations_run"].as_u64().unwrap();
     assert!(iterations > 0 && iterations < 1_000_000);
     assert_eq!(data::load_weights(&out.join("weights.mat")).unwrap().theta1.shape(), (25, 401));
     for picture in ["digits.png", "hidden.png", "cost.png", "confusion.png"] {
-        let image = image::open(out.join(picture)).unwrap().to_rgb8();
-        let (width, height) = image.dimensions();
-        assert!(width >= 100 && height >= 100, "{picture}: {width}x{height}");
-        let first = image.get_pixel(0, 0);
-        let distinct = image.pixels().filter(|p| *p != first).count();
-        assert!(distinct > (width * height / 20) as usize, "{picture}: almost constant");
+        assert_picture(&out.join(picture), 100, 100);
     }
 }
 
