@@ -10,8 +10,9 @@
 //!   less the terms that are exactly zero ([`sparse`]);
 //! - **dense**, otherwise: `gemm` (the kernel burn's `flex` backend uses) on `X` in place.
 //!
-//! The output layer's small products are `gemm` calls, one per group; the element-wise steps
-//! are one loop each, over the group, with `exp` and `ln_1p` written branch-free so that they
+//! The three small products with `Θ2` are written out on vectors, over each group's rows
+//! ([`theta2`]: `gemm` took 60-80% of f64's time on them in f32); the element-wise steps are one
+//! loop each, over the group, with `exp` and `ln_1p` written branch-free so that they
 //! vectorize ([`real`]). The loops are compiled for each [`Isa`] and the widest one the CPU runs
 //! is chosen at run time. Scratch buffers are kept between calls, so an evaluation allocates
 //! only its result.
@@ -24,18 +25,19 @@
 //! Θ2ᵀ     [h+1, K]    the second part
 //! z2      [m, h]      = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :]                 sparse or gemm, by block
 //! a2      [m, h]      = σ(z2)  (the bias column of a2₁ = [1 a2] is implicit)
-//! z3      [m, K]      = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :]                gemm, by group
+//! z3      [m, K]      = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :]                theta2, by group
 //! J                   = (1/m) Σ softplus(z3) − y z3 + λ/(2m) Σ Θ²  fused
 //! δ3      [m, K]      = σ(z3) − y   (written over z3)            fused, same pass
-//! δ2      [m, h]      = (δ3 Θ2[:, 1:]) .* a2(1 − a2)             gemm + fused
+//! δ2      [m, h]      = (δ3 Θ2[:, 1:]) .* a2(1 − a2)             theta2, fused
 //! ∇Θ1ᵀ    [n₁, h]     = (1/m) [Σ δ2; Xᵀ δ2] + (λ/m) [0; Θ1ᵀ[1:, :]]  sparse or gemm, by block
-//! ∇Θ2ᵀ    [h+1, K]    = (1/m) [Σ δ3; a2ᵀ δ3] + (λ/m) [0; Θ2ᵀ[1:, :]]  gemm
+//! ∇Θ2ᵀ    [h+1, K]    = (1/m) [Σ δ3; a2ᵀ δ3] + (λ/m) [0; Θ2ᵀ[1:, :]]  theta2
 //! ```
 //! `∇Θ1ᵀ` then `∇Θ2ᵀ`, row-major, is the unrolled gradient.
 
 mod kernels;
 mod real;
 mod sparse;
+mod theta2;
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
@@ -139,6 +141,9 @@ struct GroupScratch<T> {
 struct Scratch<T> {
     theta1: Aligned<T>,
     theta2_t: Vec<T>,
+    /// `Θ2ᵀ` and `Θ2[:, 1:]` with padded rows ([`theta2`]).
+    theta2_rows: Aligned<T>,
+    theta2_columns: Aligned<T>,
     /// The groups' shares of `m ∇Θ1ᵀ`, summed in the packed layout (sparse layout).
     grad1_sums: Vec<f64>,
     groups: Vec<GroupScratch<T>>,
@@ -148,7 +153,10 @@ struct Scratch<T> {
 struct Weights<'s, T> {
     /// `Θ1ᵀ` as is (dense layout), or in chunks of [`LANES`] hidden units (sparse layout).
     theta1: &'s [T],
-    theta2_t: &'s [T],
+    /// `Θ2ᵀ` (`[h + 1, K]`) and `Θ2[:, 1:]` (`[K, h]`), rows padded ([`theta2::pad_rows`],
+    /// [`theta2::pad_columns`]).
+    theta2_rows: &'s [T],
+    theta2_columns: &'s [T],
 }
 
 /// How `X` is held, for its [`Layout`].
@@ -365,7 +373,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let (m, n1) = (self.num_examples(), input + 1);
         let split = h * n1;
         let mut guard = self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Scratch { theta1, theta2_t, grad1_sums, groups } = &mut *guard;
+        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, grad1_sums, groups } = &mut *guard;
         let sparse = matches!(self.problem.examples, Examples::Sparse(_));
         if sparse {
             // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
@@ -383,9 +391,16 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         }
         theta2_t.clear();
         theta2_t.extend(params[split..].iter().map(|&v| T::from_f64(v)));
+        // The padding lanes are never written: they stay zeros.
+        theta2::pad_rows(theta2_rows.resize((h + 1) * k.next_multiple_of(theta2::PAD)), theta2_t, k);
+        theta2::pad_columns(theta2_columns.resize(k * h.next_multiple_of(theta2::PAD)), theta2_t, h, k);
         groups.resize_with(GROUPS, GroupScratch::default);
 
-        let weights = Weights { theta1: theta1.as_slice(), theta2_t };
+        let weights = Weights {
+            theta1: theta1.as_slice(),
+            theta2_rows: theta2_rows.as_slice(),
+            theta2_columns: theta2_columns.as_slice(),
+        };
         groups.par_iter_mut().enumerate().for_each(|(g, scratch)| self.group_dispatch(g, &weights, scratch));
 
         // Sum the groups in order, then scale and regularize (not the bias rows, row 0 of each Θᵀ).
@@ -465,12 +480,12 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
 
     /// Forward and backward pass over the examples of group `g` into `s`: the group's summed
     /// cross-entropy and its shares of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ`. The products with `X` go block
-    /// by block, on vectors `V` in the sparse layout; the output layer's small products, over
-    /// the whole group at once.
+    /// by block, on vectors `V` in the sparse layout; the products with `Θ2`, on vectors `V`
+    /// over the whole group at once.
     #[inline(always)]
     fn group<V: Vector<T>, const FMA: bool>(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
         let LayerSizes { input, hidden: h, labels: k } = self.problem.sizes;
-        let Weights { theta1, theta2_t } = *weights;
+        let Weights { theta1, theta2_rows, theta2_columns } = *weights;
         s.grad1.zeroed(theta1.len());
         s.grad2_t.clear();
         s.grad2_t.resize((h + 1) * k, T::ZERO);
@@ -485,7 +500,6 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         s.z3.resize(rows * k, T::ZERO);
         s.e.resize(rows * k, T::ZERO);
         s.softplus.resize(rows * k, T::ZERO);
-        let (bias2, weights2) = theta2_t.split_at(k);
         // The block's rows of a group-wide [rows, width] buffer.
         let of_block = |block: &std::ops::Range<usize>, width: usize| {
             (block.start - group_rows.start) * width..(block.end - group_rows.start) * width
@@ -512,18 +526,15 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         // the cross-entropy, and δ3 = σ(z3) − y over z3.
         kernels::activate::<T, FMA>(&mut s.a2, &s.z2);
         let (z2, a2, z3) = (&mut s.z2[..], &s.a2[..], &mut s.z3[..]);
-        product(z3, (rows, k, h), a2, (h, 1), weights2, (k, 1), false, T::ONE);
-        kernels::add_bias(z3, bias2);
+        // SAFETY (the three theta2 calls): the caller runs with `V`'s instruction set.
+        unsafe { theta2::forward::<T, V>(z3, a2, theta2_rows, h, k) };
         s.cross_entropy =
             kernels::output_layer::<T, FMA>(z3, &self.problem.units[group_rows.clone()], &mut s.e, &mut s.softplus);
-        // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2; Θ2[:, 1:] is Θ2ᵀ's rows 1.., transposed.
-        product(z2, (rows, h, k), z3, (k, 1), weights2, (1, k), false, T::ONE);
-        kernels::times_sigmoid_gradient(z2, a2);
-        // m ∇Θ2ᵀ += a2₁ᵀ δ3: the bias row is the column sums of δ3, the rest a product whose
-        // transpose is strides.
-        let (bias_grad, weights_grad) = s.grad2_t.split_at_mut(k);
-        kernels::add_column_sums(bias_grad, z3);
-        product(weights_grad, (h, k, rows), a2, (1, h), z3, (k, 1), true, T::ONE);
+        // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2.
+        unsafe { theta2::backward::<T, V>(z2, a2, z3, theta2_columns, h, k) };
+        // m ∇Θ2ᵀ += a2₁ᵀ δ3: the bias row is the column sums of δ3.
+        kernels::add_column_sums(&mut s.grad2_t[..k], z3);
+        unsafe { theta2::gradient::<T, V>(&mut s.grad2_t, a2, z3, h, k) };
 
         // m ∇Θ1ᵀ += X₁ᵀ δ2, block by block; the bias row is the column sums of δ2.
         for (number, block) in block_numbers.zip(blocks) {

@@ -279,10 +279,21 @@ pub trait Vector<T>: Copy {
     /// # Safety
     /// As [`splat`](Vector::splat).
     unsafe fn add(self, other: Self) -> Self;
+    /// # Safety
+    /// As [`splat`](Vector::splat).
+    unsafe fn mul(self, other: Self) -> Self;
+    /// The first `n` values from `values` (`n ≤ WIDTH`), the other lanes zero.
+    /// # Safety
+    /// As [`splat`](Vector::splat), and `n` elements are readable from `values` on.
+    unsafe fn load_first(values: *const T, n: usize) -> Self;
+    /// Stores the first `n` lanes (`n ≤ WIDTH`) to `values`.
+    /// # Safety
+    /// As [`splat`](Vector::splat), and `n` elements are writable from `values` on.
+    unsafe fn store_first(self, values: *mut T, n: usize);
 }
 
 macro_rules! vector {
-    ($t:ty, $v:ty, $width:expr, $registers:expr, $feature:literal, $set1:ident, $loadu:ident, $storeu:ident, $fmadd:ident, $add:ident) => {
+    ($t:ty, $v:ty, $width:expr, $registers:expr, $feature:literal, $set1:ident, $loadu:ident, $storeu:ident, $fmadd:ident, $add:ident, $mul:ident, $load_first:ident, $store_first:ident) => {
         impl Vector<$t> for $v {
             const WIDTH: usize = $width;
             const REGISTERS: usize = $registers;
@@ -321,9 +332,111 @@ macro_rules! vector {
             unsafe fn add(self, other: Self) -> Self {
                 $add(self, other)
             }
+            #[inline]
+            #[target_feature(enable = $feature)]
+            unsafe fn mul(self, other: Self) -> Self {
+                $mul(self, other)
+            }
+            #[inline]
+            #[target_feature(enable = $feature)]
+            unsafe fn load_first(values: *const $t, n: usize) -> Self {
+                debug_assert!(n <= $width);
+                // SAFETY: the caller guarantees n readable elements; the masked lanes are not read.
+                unsafe { $load_first(values, n) }
+            }
+            #[inline]
+            #[target_feature(enable = $feature)]
+            unsafe fn store_first(self, values: *mut $t, n: usize) {
+                debug_assert!(n <= $width);
+                // SAFETY: the caller guarantees n writable elements; the masked lanes are not written.
+                unsafe { $store_first(values, n, self) }
+            }
         }
     };
 }
+
+/// Masked loads and stores of the first `n` lanes (the others are neither read nor written).
+#[cfg(target_arch = "x86_64")]
+mod masked {
+    use std::arch::x86_64::*;
+
+    /// The mask of the first `n` lanes, `n ≤ 16`.
+    #[inline(always)]
+    fn first(n: usize) -> u32 {
+        (1u32 << n) - 1
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn load_ps(values: *const f32, n: usize) -> __m512 {
+        // SAFETY: the caller guarantees the first n lanes are readable.
+        unsafe { _mm512_maskz_loadu_ps(first(n) as u16, values) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn store_ps(values: *mut f32, n: usize, v: __m512) {
+        // SAFETY: the caller guarantees the first n lanes are writable.
+        unsafe { _mm512_mask_storeu_ps(values, first(n) as u16, v) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn load_pd(values: *const f64, n: usize) -> __m512d {
+        // SAFETY: as in load_ps.
+        unsafe { _mm512_maskz_loadu_pd(first(n) as u8, values) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn store_pd(values: *mut f64, n: usize, v: __m512d) {
+        // SAFETY: as in store_ps.
+        unsafe { _mm512_mask_storeu_pd(values, first(n) as u8, v) }
+    }
+
+    /// Lanes below `n` all ones, the others zero, as AVX2's masked moves take them.
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn lanes_32(n: usize) -> __m256i {
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    fn lanes_64(n: usize) -> __m256i {
+        _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), _mm256_setr_epi64x(0, 1, 2, 3))
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn load_ps_avx2(values: *const f32, n: usize) -> __m256 {
+        // SAFETY: as in load_ps.
+        unsafe { _mm256_maskload_ps(values, lanes_32(n)) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn store_ps_avx2(values: *mut f32, n: usize, v: __m256) {
+        // SAFETY: as in store_ps.
+        unsafe { _mm256_maskstore_ps(values, lanes_32(n), v) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn load_pd_avx2(values: *const f64, n: usize) -> __m256d {
+        // SAFETY: as in load_ps.
+        unsafe { _mm256_maskload_pd(values, lanes_64(n)) }
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn store_pd_avx2(values: *mut f64, n: usize, v: __m256d) {
+        // SAFETY: as in store_ps.
+        unsafe { _mm256_maskstore_pd(values, lanes_64(n), v) }
+    }
+}
+#[cfg(target_arch = "x86_64")]
+use masked::*;
 #[cfg(target_arch = "x86_64")]
 vector!(
     f64,
@@ -335,7 +448,10 @@ vector!(
     _mm512_loadu_pd,
     _mm512_storeu_pd,
     _mm512_fmadd_pd,
-    _mm512_add_pd
+    _mm512_add_pd,
+    _mm512_mul_pd,
+    load_pd,
+    store_pd
 );
 #[cfg(target_arch = "x86_64")]
 vector!(
@@ -348,7 +464,10 @@ vector!(
     _mm512_loadu_ps,
     _mm512_storeu_ps,
     _mm512_fmadd_ps,
-    _mm512_add_ps
+    _mm512_add_ps,
+    _mm512_mul_ps,
+    load_ps,
+    store_ps
 );
 #[cfg(target_arch = "x86_64")]
 vector!(
@@ -361,7 +480,10 @@ vector!(
     _mm256_loadu_pd,
     _mm256_storeu_pd,
     _mm256_fmadd_pd,
-    _mm256_add_pd
+    _mm256_add_pd,
+    _mm256_mul_pd,
+    load_pd_avx2,
+    store_pd_avx2
 );
 #[cfg(target_arch = "x86_64")]
 vector!(
@@ -374,7 +496,10 @@ vector!(
     _mm256_loadu_ps,
     _mm256_storeu_ps,
     _mm256_fmadd_ps,
-    _mm256_add_ps
+    _mm256_add_ps,
+    _mm256_mul_ps,
+    load_ps_avx2,
+    store_ps_avx2
 );
 
 /// One `T` as a vector, for CPUs without the instruction sets above; multiply-adds fused when
@@ -409,6 +534,22 @@ impl<T: Real, const FMA: bool> Vector<T> for Scalar<T, FMA> {
     #[inline(always)]
     unsafe fn add(self, other: Self) -> Self {
         Scalar(self.0 + other.0)
+    }
+    #[inline(always)]
+    unsafe fn mul(self, other: Self) -> Self {
+        Scalar(self.0 * other.0)
+    }
+    #[inline(always)]
+    unsafe fn load_first(values: *const T, n: usize) -> Self {
+        // SAFETY: the caller guarantees n ≤ 1 readable elements.
+        Scalar(if n == 0 { T::ZERO } else { unsafe { *values } })
+    }
+    #[inline(always)]
+    unsafe fn store_first(self, values: *mut T, n: usize) {
+        if n > 0 {
+            // SAFETY: the caller guarantees n ≤ 1 writable elements.
+            unsafe { *values = self.0 }
+        }
     }
 }
 
