@@ -48,6 +48,8 @@ pub trait Float:
     /// A vector of `Self` in AVX2 registers.
     #[cfg(target_arch = "x86_64")]
     type Avx2: super::sparse::Vector<Self>;
+    /// How the sparse layout's column pairs hold their values.
+    type ColumnEntry: super::sparse::ColumnEntry<Self>;
     fn from_f64(value: f64) -> Self;
     fn to_f64(self) -> f64;
     fn abs(self) -> Self;
@@ -114,12 +116,13 @@ const LN2_HIGH: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
 const LN2_LOW: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
 
 macro_rules! real {
-    ($t:ty, $avx512:ty, $avx2:ty, $mantissa:expr, $bias:expr, $min:expr, $degree:expr, $terms:expr, $borrow:expr) => {
+    ($t:ty, $avx512:ty, $avx2:ty, $entry:ty, $mantissa:expr, $bias:expr, $min:expr, $degree:expr, $terms:expr, $borrow:expr) => {
         impl Float for $t {
             #[cfg(target_arch = "x86_64")]
             type Avx512 = $avx512;
             #[cfg(target_arch = "x86_64")]
             type Avx2 = $avx2;
+            type ColumnEntry = $entry;
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
             const MAGIC: Self = 1.5 * (1u64 << $mantissa) as $t;
@@ -160,8 +163,8 @@ use std::arch::x86_64::{__m256, __m256d, __m512, __m512d};
 type Unused = ();
 #[cfg(not(target_arch = "x86_64"))]
 use {Unused as __m256, Unused as __m256d, Unused as __m512, Unused as __m512d};
-real!(f32, __m512, __m256, 23, 127, -87.0, 7, 5, |_: &[f64]| None);
-real!(f64, __m512d, __m256d, 52, 1023, -708.0, 13, 11, Some);
+real!(f32, __m512, __m256, [f32; 2], 23, 127, -87.0, 7, 5, |_: &[f64]| None);
+real!(f64, __m512d, __m256d, [u16; 2], 52, 1023, -708.0, 13, 11, Some);
 
 #[cfg(test)]
 mod tests {
