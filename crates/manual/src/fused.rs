@@ -122,13 +122,15 @@ impl Isa {
 /// One group's scratch space, reused by every evaluation.
 #[derive(Default)]
 struct GroupScratch<T> {
-    z2: Vec<T>,
+    /// `z2`, then `δ2` over it, and `a2`: `[rows, stride]`, the stride `h` in the dense layout
+    /// and `h` rounded up to chunks of [`LANES`] in the sparse one, where the products with `X`
+    /// load and store a row's chunk as whole vectors in place (its padding lanes hold zeros in
+    /// `z2` and `δ2`, and `σ(0)` in `a2`, which nothing reads).
+    z2: Aligned<T>,
     a2: Vec<T>,
     z3: Vec<T>,
     e: Vec<T>,
     softplus: Vec<T>,
-    /// A block's rows of one chunk of [`LANES`] hidden units (sparse layout).
-    partial: Aligned<T>,
     /// This group's share of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ` (without regularization); `m ∇Θ1ᵀ` laid
     /// out as [`Weights::theta1`].
     grad1: Aligned<T>,
@@ -495,8 +497,10 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else { return };
         let group_rows = first.start..last.end;
         let rows = group_rows.len();
-        s.z2.resize(rows * h, T::ZERO);
-        s.a2.resize(rows * h, T::ZERO);
+        let sparse = matches!(self.problem.examples, Examples::Sparse(_));
+        let stride = if sparse { h.next_multiple_of(LANES) } else { h };
+        s.z2.resize(rows * stride);
+        s.a2.resize(rows * stride, T::ZERO);
         s.z3.resize(rows * k, T::ZERO);
         s.e.resize(rows * k, T::ZERO);
         s.softplus.resize(rows * k, T::ZERO);
@@ -507,12 +511,11 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
 
         // z2 = X₁ Θ1ᵀ = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :], block by block.
         for (number, block) in block_numbers.clone().zip(blocks) {
-            let z2 = &mut s.z2[of_block(block, h)];
+            let z2 = &mut s.z2.as_mut_slice()[of_block(block, stride)];
             match &self.problem.examples {
                 Examples::Sparse(nonzeros) => {
-                    let partial = s.partial.resize(BLOCK_ROWS * LANES);
                     // SAFETY: the caller runs with `V`'s instruction set.
-                    unsafe { sparse::forward::<T, V>(z2, h, nonzeros, number, theta1, partial) }
+                    unsafe { sparse::forward::<T, V>(z2, nonzeros, number, theta1) }
                 }
                 Examples::Dense(x) => {
                     let x = &x[block.start * input..block.end * input];
@@ -524,27 +527,26 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         }
         // a2 = σ(z2) (its bias column is implicit); z3 = a2₁ Θ2ᵀ = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :];
         // the cross-entropy, and δ3 = σ(z3) − y over z3.
-        kernels::activate::<T, FMA>(&mut s.a2, &s.z2);
-        let (z2, a2, z3) = (&mut s.z2[..], &s.a2[..], &mut s.z3[..]);
+        kernels::activate::<T, FMA>(&mut s.a2, s.z2.as_slice());
+        let (z2, a2, z3) = (s.z2.as_mut_slice(), &s.a2[..], &mut s.z3[..]);
         // SAFETY (the three theta2 calls): the caller runs with `V`'s instruction set.
-        unsafe { theta2::forward::<T, V>(z3, a2, theta2_rows, h, k) };
+        unsafe { theta2::forward::<T, V>(z3, a2, stride, theta2_rows, h, k) };
         s.cross_entropy =
             kernels::output_layer::<T, FMA>(z3, &self.problem.units[group_rows.clone()], &mut s.e, &mut s.softplus);
         // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2.
-        unsafe { theta2::backward::<T, V>(z2, a2, z3, theta2_columns, h, k) };
+        unsafe { theta2::backward::<T, V>(z2, a2, stride, z3, theta2_columns, h, k) };
         // m ∇Θ2ᵀ += a2₁ᵀ δ3: the bias row is the column sums of δ3.
         kernels::add_column_sums(&mut s.grad2_t[..k], z3);
-        unsafe { theta2::gradient::<T, V>(&mut s.grad2_t, a2, z3, h, k) };
+        unsafe { theta2::gradient::<T, V>(&mut s.grad2_t, a2, stride, z3, h, k) };
 
         // m ∇Θ1ᵀ += X₁ᵀ δ2, block by block; the bias row is the column sums of δ2.
         for (number, block) in block_numbers.zip(blocks) {
-            let delta = &s.z2[of_block(block, h)];
+            let delta = &s.z2.as_slice()[of_block(block, stride)];
             match &self.problem.examples {
                 Examples::Sparse(nonzeros) => {
-                    let padded = s.partial.as_mut_slice();
                     let gradient = s.grad1.as_mut_slice();
                     // SAFETY: as above.
-                    unsafe { sparse::gradient::<T, V>(gradient, delta, h, nonzeros, number, padded) }
+                    unsafe { sparse::gradient::<T, V>(gradient, delta, nonzeros, number) }
                 }
                 Examples::Dense(x) => {
                     let x = &x[block.start * input..block.end * input];

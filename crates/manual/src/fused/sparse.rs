@@ -93,7 +93,7 @@ impl<T: Real> Aligned<T> {
 ///
 /// The hot loops index with these numbers unchecked, so they hold by construction ([`of`]) and
 /// the fields are never changed after: every column is below `n`, every row within a block is
-/// below the block's length (`block_lens`; the kernels' buffers cover it rounded up to even),
+/// below the block's length (`block_lens`),
 /// and every position in a `block_values` entry (f64) added to its block's `block_base` is
 /// below `values.len()`.
 ///
@@ -655,109 +655,106 @@ unsafe fn pair_sums<T: Real, V: Vector<T>>(
     }
 }
 
-/// `z2[i, c·L..] = Θ1ᵀ[0, c·L..] + Σ_k X[i, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
+/// `z2[i, c·L..(c+1)·L] = Θ1ᵀ[0, c·L..] + Σ_k X[i, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
 /// `X[i, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
-/// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows.
-/// `packed` is `Θ1ᵀ` cut into chunks, zero-padded; `partial` is scratch. Aligning `packed` and
-/// `partial` to [`ALIGN`] makes it faster.
+/// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows, and
+/// the sums kept in `z2` between ranges of columns. `packed` is `Θ1ᵀ` cut into chunks,
+/// zero-padded, so the padding lanes of `z2` get zeros. Aligning `packed` and `z2` to
+/// [`ALIGN`] makes it faster.
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
-/// - `z2`: `[rows, h]`; `packed`: `[⌈h / LANES⌉, 1 + n, LANES]`; `partial`: at least
-///   `[rows rounded up to even, LANES]`.
+/// - `z2`: `[rows, ⌈h / LANES⌉ · LANES]`, the block's rows; `packed`: `[⌈h / LANES⌉, 1 + n,
+///   LANES]`.
 #[inline(always)]
-pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
-    z2: &mut [T],
-    h: usize,
-    nonzeros: &NonZeros<T>,
-    block: usize,
-    packed: &[T],
-    partial: &mut [T],
-) {
+pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(z2: &mut [T], nonzeros: &NonZeros<T>, block: usize, packed: &[T]) {
     const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
     let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
+    let stride = packed.len() / ((1 + n) * LANES) * LANES;
+    let rows = nonzeros.block_lens[block];
+    assert_eq!(z2.len(), rows * stride, "z2 holds the block's rows");
     let pairs = nonzeros.block_pairs[block]..nonzeros.block_pairs[block + 1];
-    let partial = &mut partial[..pairs.len() * 2 * LANES];
     for (c, chunk) in packed.chunks_exact((1 + n) * LANES).enumerate() {
-        let width = LANES.min(h - c * LANES);
         let (bias, weights) = chunk.split_at(LANES);
         assert_eq!(weights.len(), n * LANES);
         for range in 0..nonzeros.ranges {
-            for (pair, sums) in pairs.clone().zip(partial.chunks_exact_mut(2 * LANES)) {
+            // Each pair's two rows of this chunk (the second missing at the end of an odd block).
+            for (pair, two_rows) in pairs.clone().zip(z2.chunks_mut(2 * stride)) {
+                let (top_row, bottom_row) = two_rows.split_at_mut(stride.min(two_rows.len()));
+                let top_sums = &mut top_row[c * LANES..(c + 1) * LANES];
+                let mut bottom_sums = bottom_row.get_mut(c * LANES..(c + 1) * LANES);
                 let (columns, values) = nonzeros.row_pair(block, pair, range);
                 // SAFETY (all vector calls): the caller guarantees the instruction set; every
                 // slice loaded or stored has at least WIDTH elements (LANES is a multiple of
-                // WIDTH, and the rows of `weights` and `sums` have LANES).
+                // WIDTH, and the rows of `weights` and the sums have LANES).
                 unsafe {
-                    let mut start = [[V::splat(T::ZERO); LANES]; 2];
-                    let (top_start, bottom_start) = if range == 0 { (bias, bias) } else { sums.split_at(LANES) };
-                    for v in 0..vectors {
-                        start[0][v] = V::load(&top_start[v * V::WIDTH..]);
-                        start[1][v] = V::load(&bottom_start[v * V::WIDTH..]);
+                    // The first range starts from the bias, the others from the sums so far.
+                    let (mut top_from, mut bottom_from) = ([V::splat(T::ZERO); LANES], [V::splat(T::ZERO); LANES]);
+                    let top_start = if range == 0 { bias } else { &top_sums[..] };
+                    let bottom_start = match &bottom_sums {
+                        Some(sums) if range > 0 => &sums[..],
+                        _ => bias,
+                    };
+                    let starts = top_from.iter_mut().zip(bottom_from.iter_mut());
+                    for (v, (top, bottom)) in starts.enumerate().take(vectors) {
+                        *top = V::load(&top_start[v * V::WIDTH..]);
+                        *bottom = V::load(&bottom_start[v * V::WIDTH..]);
                     }
                     // Row k of `weights` starts at `k · LANES`, and every column k < n
                     // (`NonZeros`' invariant): the row is inside `weights`.
                     let entries = columns.iter().zip(values.chunks_exact(2));
                     let entries = entries.map(|(&k, x)| (weights.as_ptr().add(k as usize * LANES), x[0], x[1]));
-                    let (top, bottom) = pair_sums::<T, V>(entries, (start[0], start[1]));
-                    let (top_sums, bottom_sums) = sums.split_at_mut(LANES);
+                    let (top, bottom) = pair_sums::<T, V>(entries, (top_from, bottom_from));
                     for v in 0..vectors {
                         top[v].store(&mut top_sums[v * V::WIDTH..]);
-                        bottom[v].store(&mut bottom_sums[v * V::WIDTH..]);
+                        if let Some(sums) = &mut bottom_sums {
+                            bottom[v].store(&mut sums[v * V::WIDTH..]);
+                        }
                     }
                 }
             }
-        }
-        for (z_row, sums) in z2.chunks_exact_mut(h).zip(partial.chunks_exact(LANES)) {
-            z_row[c * LANES..c * LANES + width].copy_from_slice(&sums[..width]);
         }
     }
 }
 
 /// `G[c, 0, :] += Σ_i δ2[i, c·L..]` and `G[c, 1 + k, :] += Σ_i X[i, k] δ2[i, c·L..]` over the
 /// nonzero `X[i, k]` of block `block`, by column pairs with both sums in registers (each
-/// entry's row of `δ2` read once for both columns): the block's share of `m ∇Θ1ᵀ` (bias row
-/// included), in the layout of [`forward`]'s `packed`, on vectors `V`. `padded` is scratch.
-/// Aligning `gradient` and `padded` to [`ALIGN`] makes it faster.
+/// entry's row of `δ2` read once for both columns, in place): the block's share of `m ∇Θ1ᵀ`
+/// (bias row included), in the layout of [`forward`]'s `packed`, on vectors `V`. Aligning
+/// `gradient` and `delta` to [`ALIGN`] makes it faster.
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
-/// - `delta`: `[rows, h]`; `gradient`: `[⌈h / LANES⌉, 1 + n, LANES]`; `padded`: at least
-///   `[rows rounded up to even, LANES]`.
+/// - `delta`: `[rows, ⌈h / LANES⌉ · LANES]`, the block's rows; `gradient`: `[⌈h / LANES⌉,
+///   1 + n, LANES]`.
 #[inline(always)]
 pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
     gradient: &mut [T],
     delta: &[T],
-    h: usize,
     nonzeros: &NonZeros<T>,
     block: usize,
-    padded: &mut [T],
 ) {
     const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
     let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
     let values = &nonzeros.values[nonzeros.block_base[block]..];
-    // Every row within the block is below its length rounded up to even, and every value
-    // position, counted from the block's base, below `values.len()` (`NonZeros`' invariant):
-    // the reads below are in bounds.
-    let rows = nonzeros.block_lens[block].next_multiple_of(2);
-    let padded = &mut padded[..rows * LANES];
+    let stride = gradient.len() / ((1 + n) * LANES) * LANES;
+    // Every row within the block is below its length, and every value position, counted from
+    // the block's base, below `values.len()` (`NonZeros`' invariant): the reads below are in
+    // bounds.
+    assert_eq!(delta.len(), nonzeros.block_lens[block] * stride, "delta holds the block's rows");
     for (c, chunk) in gradient.chunks_exact_mut((1 + n) * LANES).enumerate() {
-        let width = LANES.min(h - c * LANES);
         let (bias, weights) = chunk.split_at_mut(LANES);
-        // δ2's rows for this chunk, zero-padded to LANES (and to an even number of rows); the
-        // bias row is their sum.
-        padded.fill(T::ZERO);
-        for (p_row, d_row) in padded.chunks_exact_mut(LANES).zip(delta.chunks_exact(h)) {
-            p_row[..width].copy_from_slice(&d_row[c * LANES..c * LANES + width]);
-            for (b, &d) in bias.iter_mut().zip(p_row.iter()) {
+        // The bias row is the column sums of δ2.
+        for row in delta.chunks_exact(stride) {
+            for (b, &d) in bias.iter_mut().zip(&row[c * LANES..(c + 1) * LANES]) {
                 *b = *b + d;
             }
         }
-        let padded = &*padded;
+        let chunk_start = delta[c * LANES..].as_ptr();
         for (j, g) in weights.chunks_mut(2 * LANES).enumerate() {
             let (rows, at) = nonzeros.column_pair(block, j);
             if rows.is_empty() {
@@ -767,7 +764,7 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
             unsafe {
                 let entries = rows.iter().zip(at).map(|(&r, entry)| {
                     let (left, right) = entry.values(values.as_ptr());
-                    (padded.as_ptr().add(r as usize * LANES), left, right)
+                    (chunk_start.add(r as usize * stride), left, right)
                 });
                 let zero = [V::splat(T::ZERO); LANES];
                 let (left, right) = pair_sums::<T, V>(entries, (zero, zero));

@@ -42,11 +42,19 @@ pub(crate) fn pad_columns<T: Real>(padded: &mut [T], theta2_t: &[T], h: usize, k
 /// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
-/// - `z3`: `[rows, K]`; `a2`: `[rows, h]`; `rows_padded`: [`pad_rows`]' `[h + 1, K']`.
+/// - `z3`: `[rows, K]`; `a2`: `[rows, stride]` (`stride ≥ h`, the units first);
+///   `rows_padded`: [`pad_rows`]' `[h + 1, K']`.
 #[inline(always)]
-pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(z3: &mut [T], a2: &[T], rows_padded: &[T], h: usize, k: usize) {
-    let (kp, rows) = (k.next_multiple_of(PAD), a2.len() / h);
-    assert!(a2.len() == rows * h && z3.len() == rows * k && rows_padded.len() >= (h + 1) * kp);
+pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
+    z3: &mut [T],
+    a2: &[T],
+    stride: usize,
+    rows_padded: &[T],
+    h: usize,
+    k: usize,
+) {
+    let (kp, rows) = (k.next_multiple_of(PAD), z3.len() / k);
+    assert!(stride >= h && a2.len() == rows * stride && z3.len() == rows * k && rows_padded.len() >= (h + 1) * kp);
     let (a2, z3, weights) = (a2.as_ptr(), z3.as_mut_ptr(), rows_padded.as_ptr());
     // SAFETY (all pointer arithmetic and vector calls): the caller guarantees the instruction
     // set; by the asserts, row i < rows of a2 and z3, and lanes v·W.. of a weights row (at most
@@ -57,14 +65,15 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(z3: &mut [T], a2: &[T], rows
             let bias = V::load_ptr(weights.add(offset));
             let (weights, mut i) = (weights.add(kp + offset), 0);
             while i + ROWS <= rows {
-                let sums = row_sums::<T, V, ROWS>(a2.add(i * h), h, weights, kp, bias);
+                let sums = row_sums::<T, V, ROWS>(a2.add(i * stride), (h, stride), weights, kp, bias);
                 for (r, sum) in sums.iter().enumerate() {
                     sum.store_first(z3.add((i + r) * k + offset), lanes);
                 }
                 i += ROWS;
             }
             for i in i..rows {
-                row_sums::<T, V, 1>(a2.add(i * h), h, weights, kp, bias)[0].store_first(z3.add(i * k + offset), lanes);
+                let sum = row_sums::<T, V, 1>(a2.add(i * stride), (h, stride), weights, kp, bias)[0];
+                sum.store_first(z3.add(i * k + offset), lanes);
             }
         }
     }
@@ -77,12 +86,13 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(z3: &mut [T], a2: &[T], rows
 /// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
-/// - `delta2`, `a2`: `[rows, h]`; `delta3`: `[rows, K]`; `columns_padded`: [`pad_columns`]'
-///   `[K, h']`.
+/// - `delta2`, `a2`: `[rows, stride]` (`stride ≥ h`, the units first; the other values are
+///   not written); `delta3`: `[rows, K]`; `columns_padded`: [`pad_columns`]' `[K, h']`.
 #[inline(always)]
 pub(crate) unsafe fn backward<T: Real, V: Vector<T>>(
     delta2: &mut [T],
     a2: &[T],
+    stride: usize,
     delta3: &[T],
     columns_padded: &[T],
     h: usize,
@@ -90,7 +100,7 @@ pub(crate) unsafe fn backward<T: Real, V: Vector<T>>(
 ) {
     let (hp, rows) = (h.next_multiple_of(PAD), delta3.len() / k);
     assert!(delta3.len() == rows * k && columns_padded.len() >= k * hp);
-    assert!(delta2.len() == rows * h && a2.len() == rows * h);
+    assert!(stride >= h && delta2.len() == rows * stride && a2.len() == rows * stride);
     let (delta3, weights) = (delta3.as_ptr(), columns_padded.as_ptr());
     let (delta2, a2) = (delta2.as_mut_ptr(), a2.as_ptr());
     // SAFETY: as in forward, with the roles of h and k swapped.
@@ -105,14 +115,14 @@ pub(crate) unsafe fn backward<T: Real, V: Vector<T>>(
                 sum.mul(a.mul(one.madd(a, minus_one))).store_first(delta2.add(at), lanes);
             };
             while i + ROWS <= rows {
-                let sums = row_sums::<T, V, ROWS>(delta3.add(i * k), k, weights, hp, zero);
+                let sums = row_sums::<T, V, ROWS>(delta3.add(i * k), (k, k), weights, hp, zero);
                 for (r, &sum) in sums.iter().enumerate() {
-                    store(sum, (i + r) * h + offset);
+                    store(sum, (i + r) * stride + offset);
                 }
                 i += ROWS;
             }
             for i in i..rows {
-                store(row_sums::<T, V, 1>(delta3.add(i * k), k, weights, hp, zero)[0], i * h + offset);
+                store(row_sums::<T, V, 1>(delta3.add(i * k), (k, k), weights, hp, zero)[0], i * stride + offset);
             }
         }
     }
@@ -125,11 +135,19 @@ pub(crate) unsafe fn backward<T: Real, V: Vector<T>>(
 /// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
-/// - `grad`: `[h + 1, K]`; `a2`: `[rows, h]`; `delta3`: `[rows, K]`.
+/// - `grad`: `[h + 1, K]`; `a2`: `[rows, stride]` (`stride ≥ h`, the units first); `delta3`:
+///   `[rows, K]`.
 #[inline(always)]
-pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(grad: &mut [T], a2: &[T], delta3: &[T], h: usize, k: usize) {
-    let rows = a2.len() / h;
-    assert!(a2.len() == rows * h && delta3.len() == rows * k && grad.len() == (h + 1) * k);
+pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
+    grad: &mut [T],
+    a2: &[T],
+    stride: usize,
+    delta3: &[T],
+    h: usize,
+    k: usize,
+) {
+    let rows = delta3.len() / k;
+    assert!(stride >= h && a2.len() == rows * stride && delta3.len() == rows * k && grad.len() == (h + 1) * k);
     let (a2, delta3, grad) = (a2.as_ptr(), delta3.as_ptr(), grad.as_mut_ptr());
     // SAFETY: as in forward; loads and stores touch the first `lanes` ≤ k − v·W values of a
     // row of δ3 or grad.
@@ -138,7 +156,7 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(grad: &mut [T], a2: &[T], d
             let (offset, lanes) = (v * V::WIDTH, V::WIDTH.min(k - v * V::WIDTH));
             let mut u = 0;
             while u + UNITS <= h {
-                let sums = unit_sums::<T, V, UNITS>(a2.add(u), h, delta3.add(offset), k, rows, lanes);
+                let sums = unit_sums::<T, V, UNITS>(a2.add(u), stride, delta3.add(offset), k, rows, lanes);
                 for (unit, sum) in sums.iter().enumerate() {
                     let at = grad.add((1 + u + unit) * k + offset);
                     V::load_first(at, lanes).add(*sum).store_first(at, lanes);
@@ -146,7 +164,7 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(grad: &mut [T], a2: &[T], d
                 u += UNITS;
             }
             for u in u..h {
-                let sum = unit_sums::<T, V, 1>(a2.add(u), h, delta3.add(offset), k, rows, lanes)[0];
+                let sum = unit_sums::<T, V, 1>(a2.add(u), stride, delta3.add(offset), k, rows, lanes)[0];
                 let at = grad.add((1 + u) * k + offset);
                 V::load_first(at, lanes).add(sum).store_first(at, lanes);
             }
@@ -154,16 +172,15 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(grad: &mut [T], a2: &[T], d
     }
 }
 
-/// `start + Σ_t x[r, t] w[t]` for `R` rows `r` of `x` (`[R, n]`, row-major) and rows `w[t]`
-/// (`n` of them, `stride` apart), one vector each.
+/// `start + Σ_t x[r, t] w[t]` for `R` rows `r` of `x` (`n` values each, `x_stride` apart) and
+/// rows `w[t]` (`n` of them, `stride` apart), one vector each.
 ///
 /// # Safety
-/// The CPU runs `V`'s instruction set; `x` has `R · n` readable values and `w` a vector at each
-/// `t · stride`.
+/// The CPU runs `V`'s instruction set; the values read are inside `x` and `w`.
 #[inline(always)]
 unsafe fn row_sums<T: Real, V: Vector<T>, const R: usize>(
     x: *const T,
-    n: usize,
+    (n, x_stride): (usize, usize),
     w: *const T,
     stride: usize,
     start: V,
@@ -174,14 +191,14 @@ unsafe fn row_sums<T: Real, V: Vector<T>, const R: usize>(
         for t in 0..n {
             let w = V::load_ptr(w.add(t * stride));
             for (r, sum) in sums.iter_mut().enumerate() {
-                *sum = sum.madd(V::splat(*x.add(r * n + t)), w);
+                *sum = sum.madd(V::splat(*x.add(r * x_stride + t)), w);
             }
         }
     }
     sums
 }
 
-/// `Σ_i a[i, u] d[i]` for `U` columns `u` of `a` (from `a`, rows `h` apart) and the first
+/// `Σ_i a[i, u] d[i]` for `U` columns `u` of `a` (from `a`, rows `a_stride` apart) and the first
 /// `lanes` values of `rows` rows `d[i]` (`k` apart), one vector each.
 ///
 /// # Safety
@@ -189,7 +206,7 @@ unsafe fn row_sums<T: Real, V: Vector<T>, const R: usize>(
 #[inline(always)]
 unsafe fn unit_sums<T: Real, V: Vector<T>, const U: usize>(
     a: *const T,
-    h: usize,
+    a_stride: usize,
     d: *const T,
     k: usize,
     rows: usize,
@@ -201,7 +218,7 @@ unsafe fn unit_sums<T: Real, V: Vector<T>, const U: usize>(
         for i in 0..rows {
             let d = V::load_first(d.add(i * k), lanes);
             for (u, sum) in sums.iter_mut().enumerate() {
-                *sum = sum.madd(V::splat(*a.add(i * h + u)), d);
+                *sum = sum.madd(V::splat(*a.add(i * a_stride + u)), d);
             }
         }
         sums
@@ -225,14 +242,14 @@ mod tests {
     }
 
     /// The three products on vectors `V` against plain loops in f64, on shapes around the
-    /// vector widths, [`ROWS`] and [`UNITS`]: every row, unit and lane, and nothing written
-    /// past them.
+    /// vector widths, [`ROWS`] and [`UNITS`], with rows of `a2` and `δ2` longer than `h` or
+    /// not: every row, unit and lane, and nothing written past them.
     fn check<T: Real, V: Vector<T>>(tolerance: f64) {
         for rows in [1, 3, 4, 5, 9] {
             for h in [1, 7, 8, 9, 25] {
-                for k in [1, 3, 8, 10, 16, 17] {
+                for (k, stride) in [(1, h), (3, h + 3), (8, h), (10, h + 7), (16, h), (17, h + 1)] {
                     let theta2_t = values::<T>((h + 1) * k, (rows * 100 + h * 10 + k) as u64);
-                    let a2 = values::<T>(rows * h, 7 + rows as u64);
+                    let a2 = values::<T>(rows * stride, 7 + rows as u64);
                     let delta3 = values::<T>(rows * k, 11 + h as u64);
                     let f = |v: T| v.to_f64();
                     let mut padded_rows = vec![T::ZERO; (h + 1) * k.next_multiple_of(PAD)];
@@ -242,14 +259,14 @@ mod tests {
                     // One value past each output, which must stay untouched.
                     let sentinel = T::from_f64(1234.5);
                     let mut z3 = vec![sentinel; rows * k + 1];
-                    let mut delta2 = vec![sentinel; rows * h + 1];
+                    let mut delta2 = vec![sentinel; rows * stride + 1];
                     let mut grad = values::<T>((h + 1) * k + 1, 3);
                     let grad_before = grad.clone();
                     // SAFETY: the caller checked that the CPU runs V's instruction set.
                     unsafe {
-                        forward::<T, V>(&mut z3[..rows * k], &a2, &padded_rows, h, k);
-                        backward::<T, V>(&mut delta2[..rows * h], &a2, &delta3, &padded_columns, h, k);
-                        gradient::<T, V>(&mut grad[..(h + 1) * k], &a2, &delta3, h, k);
+                        forward::<T, V>(&mut z3[..rows * k], &a2, stride, &padded_rows, h, k);
+                        backward::<T, V>(&mut delta2[..rows * stride], &a2, stride, &delta3, &padded_columns, h, k);
+                        gradient::<T, V>(&mut grad[..(h + 1) * k], &a2, stride, &delta3, h, k);
                     }
                     let close = |got: T, want: f64, what: &str| {
                         let error = (f(got) - want).abs() / want.abs().max(1.0);
@@ -258,23 +275,25 @@ mod tests {
                     for i in 0..rows {
                         for j in 0..k {
                             let want = f(theta2_t[j])
-                                + (0..h).map(|u| f(a2[i * h + u]) * f(theta2_t[(1 + u) * k + j])).sum::<f64>();
+                                + (0..h).map(|u| f(a2[i * stride + u]) * f(theta2_t[(1 + u) * k + j])).sum::<f64>();
                             close(z3[i * k + j], want, "z3");
                         }
                         for u in 0..h {
-                            let a = f(a2[i * h + u]);
+                            let a = f(a2[i * stride + u]);
                             let back = (0..k).map(|j| f(delta3[i * k + j]) * f(theta2_t[(1 + u) * k + j])).sum::<f64>();
-                            close(delta2[i * h + u], back * a * (1.0 - a), "δ2");
+                            close(delta2[i * stride + u], back * a * (1.0 - a), "δ2");
                         }
+                        let padding = &delta2[i * stride + h..(i + 1) * stride];
+                        assert!(padding.iter().all(|&v| v == sentinel), "δ2's padding written");
                     }
                     for j in 0..k {
                         close(grad[j], f(grad_before[j]), "bias row");
                         for u in 0..h {
-                            let sum = (0..rows).map(|i| f(a2[i * h + u]) * f(delta3[i * k + j])).sum::<f64>();
+                            let sum = (0..rows).map(|i| f(a2[i * stride + u]) * f(delta3[i * k + j])).sum::<f64>();
                             close(grad[(1 + u) * k + j], f(grad_before[(1 + u) * k + j]) + sum, "a2ᵀ δ3");
                         }
                     }
-                    assert!(z3[rows * k] == sentinel && delta2[rows * h] == sentinel, "written past the end");
+                    assert!(z3[rows * k] == sentinel && delta2[rows * stride] == sentinel, "written past the end");
                     assert!(grad[(h + 1) * k] == grad_before[(h + 1) * k], "written past the end");
                 }
             }
