@@ -59,13 +59,19 @@ pub(crate) fn output_layer<T: Real, const FMA: bool>(
         *e = (T::ZERO - z.abs()).exp_nonpositive::<FMA>();
         *s = if z >= T::ZERO { z } else { T::ZERO } + e.ln_1p_unit::<FMA>();
     }
-    let mut sums = [0.0f64; 4];
-    for chunk in softplus.chunks(4) {
+    // Eight running sums, in a fixed order; whole chunks of eight, so that they stay in registers.
+    let mut sums = [0.0f64; 8];
+    let chunks = softplus.chunks_exact(8);
+    let rest = chunks.remainder();
+    for chunk in chunks {
         for (sum, &s) in sums.iter_mut().zip(chunk) {
             *sum += s.to_f64();
         }
     }
-    let mut loss = (sums[0] + sums[1]) + (sums[2] + sums[3]);
+    for (sum, &s) in sums.iter_mut().zip(rest) {
+        *sum += s.to_f64();
+    }
+    let mut loss = ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
     for ((z_row, e_row), &unit) in z3.chunks_exact_mut(k).zip(e.chunks_exact(k)).zip(units) {
         let (z, e) = (z_row[unit], e_row[unit]);
         loss -= z.to_f64();
