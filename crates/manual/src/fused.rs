@@ -364,6 +364,38 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// The cost and its gradient at `params` (unrolled, see [`crate::unroll`]); the gradient is
     /// unrolled the same way. Computed in `T`, returned in `f64`.
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        match self.isa {
+            Isa::Baseline => self.evaluate(params),
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: `isa` is only set to an instruction set the CPU runs (`Isa::available`).
+            Isa::Avx2 => unsafe { self.evaluate_avx2(params) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Isa::Avx512 => unsafe { self.evaluate_avx512(params) },
+            #[cfg(not(target_arch = "x86_64"))]
+            _ => unreachable!("only x86-64 has instruction sets beyond the baseline"),
+        }
+    }
+
+    /// [`evaluate`](Self::evaluate) with AVX2 (its loops over the parameters vectorize wider).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn evaluate_avx2(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        self.evaluate(params)
+    }
+
+    /// [`evaluate`](Self::evaluate) with AVX-512.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    fn evaluate_avx512(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        self.evaluate(params)
+    }
+
+    /// [`cost_and_gradient`](Self::cost_and_gradient): the parameters converted and laid out,
+    /// the groups in parallel ([`group_dispatch`](Self::group_dispatch)), then their shares
+    /// summed, scaled and regularized.
+    #[inline(always)]
+    fn evaluate(&self, params: &[f64]) -> (f64, Vec<f64>) {
         let LayerSizes { input, hidden: h, labels: k } = self.problem.sizes;
         assert_eq!(
             params.len(),
