@@ -242,8 +242,14 @@ fn the_fused_variants_agree_on_a_large_sparse_problem() {
         assert!((fused_cost - cost).abs() <= 1e-12 * cost, "{name}: {fused_cost} vs {cost}");
         let error = max_relative_error(&fused_gradient, &gradient);
         assert!(error <= IMPLEMENTATION_BOUND, "{name}: {error}");
-        // The same parameters give the same bits, call after call.
-        assert_eq!(fused.cost_and_gradient(&params), (fused_cost, fused_gradient), "{name}");
+        // The same parameters give the same bits, call after call, and on any number of
+        // threads (from inside a pool or not).
+        let result = (fused_cost, fused_gradient);
+        assert_eq!(fused.cost_and_gradient(&params), result, "{name}");
+        for threads in [1, 3] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            assert_eq!(pool.install(|| fused.cost_and_gradient(&params)), result, "{name}, {threads} threads");
+        }
     }
     // 60% zeros: the automatic choice is the sparse layout; without zeros, the dense one. The
     // sparse one does the nonzeros' multiply-adds, and at most as many on zeros beside them.
