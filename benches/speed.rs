@@ -37,16 +37,28 @@ fn seconds<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
     (times[runs / 2], times[0])
 }
 
-/// [`seconds`] of the fused engine in `T` with `layout`.
-fn fused_seconds<T: manual::Real>(
-    data: &Dataset,
-    sizes: LayerSizes,
-    params: &[f64],
-    layout: Layout,
-    runs: usize,
-) -> (f64, f64) {
-    let cost = manual::FusedNnCost::<T>::with_layout(&data.x, &data.labels, sizes, 1.0, layout);
-    seconds(runs, || cost.cost_and_gradient(params))
+/// Median and lowest seconds of each of `evaluations`, measured in `rounds` interleaved rounds
+/// of [`seconds`]' `runs` calls each: a burst of load on the shared machine then falls on every
+/// one alike, not on whichever was being measured, and their ratios (f32 against f64) hold.
+fn interleaved_seconds(evaluations: &[&dyn Fn()], rounds: usize, runs: usize) -> Vec<(f64, f64)> {
+    let mut times = vec![Vec::new(); evaluations.len()];
+    for _ in 0..rounds {
+        for (evaluate, times) in evaluations.iter().zip(&mut times) {
+            evaluate();
+            times.extend((0..runs).map(|_| {
+                let start = Instant::now();
+                evaluate();
+                start.elapsed().as_secs_f64()
+            }));
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut times| {
+            times.sort_by(f64::total_cmp);
+            (times[times.len() / 2], times[0])
+        })
+        .collect()
 }
 
 /// `median (best lowest)` in milliseconds.
@@ -154,15 +166,24 @@ fn main() {
     let runs = 41;
     let eval_time = |objective: &dyn Objective| median_seconds(runs, || objective.cost_and_gradient(&params));
     // The fused engine as training builds it (`Engine::Fused` is `FusedNnCost::<f64>::new`),
-    // then each layout and type; one at a time, so that only one index of X is held.
+    // then the other layout and f32, in five interleaved rounds of `runs` calls.
     let default_cost = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
     let (layout, isa) = (default_cost.layout(), default_cost.isa());
     let with_x_done = default_cost.multiply_adds_with_x();
-    let fused64_times = seconds(runs, || default_cost.cost_and_gradient(&params));
-    drop(default_cost);
-    let dense64_times = fused_seconds::<f64>(&data, sizes, &params, Layout::Dense, runs);
-    let fused32_times = fused_seconds::<f32>(&data, sizes, &params, layout, runs);
-    let dense32_times = fused_seconds::<f32>(&data, sizes, &params, Layout::Dense, runs);
+    let dense64_cost = manual::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let fused32_cost = manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, layout);
+    let dense32_cost = manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let times = interleaved_seconds(
+        &[
+            &|| drop(std::hint::black_box(default_cost.cost_and_gradient(&params))),
+            &|| drop(std::hint::black_box(dense64_cost.cost_and_gradient(&params))),
+            &|| drop(std::hint::black_box(fused32_cost.cost_and_gradient(&params))),
+            &|| drop(std::hint::black_box(dense32_cost.cost_and_gradient(&params))),
+        ],
+        5,
+        runs,
+    );
+    let [fused64_times, dense64_times, fused32_times, dense32_times] = times[..] else { unreachable!("four") };
     let (fused64, dense64, fused32, dense32) = (fused64_times.0, dense64_times.0, fused32_times.0, dense32_times.0);
     let layout_name = if layout == Layout::Sparse { "sparse" } else { "dense" };
     let manual_flex = eval_time(objective(Engine::Manual, &data, sizes, 1.0, &flex).as_ref());
