@@ -155,8 +155,10 @@ struct Scratch<T> {
 struct Weights<'s, T> {
     /// `Θ1ᵀ` as is (dense layout), or in chunks of [`LANES`] hidden units (sparse layout).
     theta1: &'s [T],
-    /// `Θ2ᵀ` (`[h + 1, K]`) and `Θ2[:, 1:]` (`[K, h]`), rows padded ([`theta2::pad_rows`],
+    /// `Θ2ᵀ` (`[h + 1, K]`, row-major), as is and, for the vector kernels, with its rows padded,
+    /// and `Θ2[:, 1:]` (`[K, h]`) with its rows padded ([`theta2::pad_rows`],
     /// [`theta2::pad_columns`]).
+    theta2_t: &'s [T],
     theta2_rows: &'s [T],
     theta2_columns: &'s [T],
 }
@@ -212,12 +214,13 @@ fn nonzero_count(x: &Matrix) -> usize {
     x.as_slice().iter().filter(|&&v| v != 0.0).count()
 }
 
-/// `dst = alpha · dst + beta · lhs · rhs` for row-major `dst` `[m, n]` (`alpha` is 0 or 1);
-/// `lhs` `[m, k]` and `rhs` `[k, n]` are given by their (row stride, column stride), so a
-/// transposed operand costs nothing. Single-threaded: the parallelism is over blocks of rows.
+/// `dst = alpha · dst + beta · lhs · rhs` for row-major `dst` `[m, n]` with rows `dst_rs`
+/// apart (`alpha` is 0 or 1); `lhs` `[m, k]` and `rhs` `[k, n]` are given by their (row stride,
+/// column stride), so a transposed operand costs nothing. Single-threaded: the parallelism is
+/// over groups of rows.
 #[allow(clippy::too_many_arguments)]
 fn product<T: Real>(
-    dst: &mut [T],
+    (dst, dst_rs): (&mut [T], usize),
     (m, n, k): (usize, usize, usize),
     lhs: &[T],
     (lhs_rs, lhs_cs): (usize, usize),
@@ -226,7 +229,7 @@ fn product<T: Real>(
     accumulate: bool,
     beta: T,
 ) {
-    assert!(dst.len() >= m * n);
+    assert!(dst_rs >= n && (m == 0 || n == 0 || (m - 1) * dst_rs + n <= dst.len()));
     assert!(m == 0 || k == 0 || (m - 1) * lhs_rs + (k - 1) * lhs_cs < lhs.len());
     assert!(k == 0 || n == 0 || (k - 1) * rhs_rs + (n - 1) * rhs_cs < rhs.len());
     // SAFETY: the asserts above keep every index gemm reads or writes inside the slices.
@@ -237,7 +240,7 @@ fn product<T: Real>(
             k,
             dst.as_mut_ptr(),
             1,
-            n as isize,
+            dst_rs as isize,
             accumulate,
             lhs.as_ptr(),
             lhs_cs as isize,
@@ -432,6 +435,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
 
         let weights = Weights {
             theta1: theta1.as_slice(),
+            theta2_t,
             theta2_rows: theta2_rows.as_slice(),
             theta2_columns: theta2_columns.as_slice(),
         };
@@ -556,7 +560,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     #[inline(always)]
     fn group<V: Vector<T>, const FMA: bool>(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
         let LayerSizes { input, hidden: h, labels: k } = self.problem.sizes;
-        let Weights { theta1, theta2_rows, theta2_columns } = *weights;
+        let Weights { theta1, theta2_t, theta2_rows, theta2_columns } = *weights;
         s.grad1.zeroed(theta1.len());
         s.grad2_t.clear();
         s.grad2_t.resize((h + 1) * k, T::ZERO);
@@ -589,7 +593,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
                 Examples::Dense(x) => {
                     let x = &x[block.start * input..block.end * input];
                     let (bias1, weights1) = theta1.split_at(h);
-                    product(z2, (block.len(), h, input), x, (input, 1), weights1, (h, 1), false, T::ONE);
+                    product((z2, h), (block.len(), h, input), x, (input, 1), weights1, (h, 1), false, T::ONE);
                     kernels::add_bias(z2, bias1);
                 }
             }
@@ -598,15 +602,35 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         // the cross-entropy, and δ3 = σ(z3) − y over z3.
         kernels::activate::<T, FMA>(&mut s.a2, s.z2.as_slice());
         let (z2, a2, z3) = (s.z2.as_mut_slice(), &s.a2[..], &mut s.z3[..]);
-        // SAFETY (the three theta2 calls): the caller runs with `V`'s instruction set.
-        unsafe { theta2::forward::<T, V>(z3, a2, stride, theta2_rows, h, k) };
+        // The products with Θ2 are written on vectors; without them (the baseline), gemm's own
+        // kernels are faster (43% in f32 here).
+        let vectors = V::WIDTH > 1;
+        let (bias2, weights2) = theta2_t.split_at(k);
+        if vectors {
+            // SAFETY (the three theta2 calls): the caller runs with `V`'s instruction set.
+            unsafe { theta2::forward::<T, V>(z3, a2, stride, theta2_rows, h, k) };
+        } else {
+            product((z3, k), (rows, k, h), a2, (stride, 1), weights2, (k, 1), false, T::ONE);
+            kernels::add_bias(z3, bias2);
+        }
         s.cross_entropy =
             kernels::output_layer::<T, FMA>(z3, &self.problem.units[group_rows.clone()], &mut s.e, &mut s.softplus);
-        // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2.
-        unsafe { theta2::backward::<T, V>(z2, a2, stride, z3, theta2_columns, h, k) };
+        // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2; Θ2[:, 1:] is Θ2ᵀ's rows 1.., transposed.
+        if vectors {
+            unsafe { theta2::backward::<T, V>(z2, a2, stride, z3, theta2_columns, h, k) };
+        } else {
+            product((z2, stride), (rows, h, k), z3, (k, 1), weights2, (1, k), false, T::ONE);
+            // Over whole rows: the padding lanes are 0 · σ'(0).
+            kernels::times_sigmoid_gradient(z2, a2);
+        }
         // m ∇Θ2ᵀ += a2₁ᵀ δ3: the bias row is the column sums of δ3.
-        kernels::add_column_sums(&mut s.grad2_t[..k], z3);
-        unsafe { theta2::gradient::<T, V>(&mut s.grad2_t, a2, stride, z3, h, k) };
+        let (bias_grad, weights_grad) = s.grad2_t.split_at_mut(k);
+        kernels::add_column_sums(bias_grad, z3);
+        if vectors {
+            unsafe { theta2::gradient::<T, V>(&mut s.grad2_t, a2, stride, z3, h, k) };
+        } else {
+            product((weights_grad, k), (h, k, rows), a2, (1, stride), z3, (k, 1), true, T::ONE);
+        }
 
         // m ∇Θ1ᵀ += X₁ᵀ δ2, block by block; the bias row is the column sums of δ2.
         for (number, block) in block_numbers.zip(blocks) {
@@ -621,7 +645,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
                     let x = &x[block.start * input..block.end * input];
                     let (bias_grad, weights_grad) = s.grad1.as_mut_slice().split_at_mut(h);
                     kernels::add_column_sums(bias_grad, delta);
-                    product(weights_grad, (input, h, block.len()), x, (1, input), delta, (h, 1), true, T::ONE);
+                    product((weights_grad, h), (input, h, block.len()), x, (1, input), delta, (h, 1), true, T::ONE);
                 }
             }
         }

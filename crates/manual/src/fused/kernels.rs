@@ -41,6 +41,15 @@ pub(crate) fn activate<T: Real, const FMA: bool>(a: &mut [T], z: &[T]) {
     }
 }
 
+/// `δ2 = (δ3 Θ2[:, 1:]) .* σ'(z2)` with `σ'(z2) = a2 (1 − a2)`, over `delta` (which holds
+/// `δ3 Θ2[:, 1:]`).
+#[inline(always)]
+pub(crate) fn times_sigmoid_gradient<T: Real>(delta: &mut [T], a: &[T]) {
+    for (d, &a) in delta.iter_mut().zip(a) {
+        *d = *d * (a * (T::ONE - a));
+    }
+}
+
 /// The output layer of a block, over `z3` (`[rows, K]`, `units` the output unit of each row's
 /// label): returns `Σ softplus(z3) − y z3`, the summed cross-entropy
 /// `−y log σ(z) − (1 − y) log σ(−z)` (in f64), and writes `δ3 = σ(z3) − y` over `z3`. When
