@@ -246,7 +246,8 @@ fn the_fused_variants_agree_on_a_large_sparse_problem() {
         // threads (from inside a pool or not).
         let result = (fused_cost, fused_gradient);
         assert_eq!(fused.cost_and_gradient(&params), result, "{name}");
-        for threads in [1, 3] {
+        // 8 threads: more than the engine's groups, so some have none to take.
+        for threads in [1, 3, 8] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             assert_eq!(pool.install(|| fused.cost_and_gradient(&params)), result, "{name}, {threads} threads");
         }
@@ -295,6 +296,47 @@ fn the_fused_path_matches_the_tensor_path_on_the_reference_network() {
     assert_eq!(manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).layout(), Layout::Sparse);
     let (cost, _) = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).cost_and_gradient(&params);
     assert!((cost - 0.287629).abs() < 5e-7, "{cost}");
+}
+
+/// Output layers around the vector widths (the `Θ2` products store a row's last vector
+/// masked: 8 and 16 lanes in f64 and f32 with AVX-512, 4 and 8 with AVX2): every variant, in
+/// f64 and f32, against the tensor path.
+#[test]
+fn the_fused_variants_agree_for_any_number_of_labels() {
+    let device = Backend::Flex.device().unwrap();
+    for labels in [1, 2, 7, 8, 9, 15, 16, 17, 33] {
+        let sizes = LayerSizes::new(37, 9, labels);
+        let (params, x, y) = random_problem(sizes, 211, labels as u64, 0.5);
+        let (cost, gradient) = NnCost::new(&x, &y, sizes, 0.5, &device).cost_and_gradient(&params);
+        for (name, fused) in fused_variants(&x, &y, sizes, 0.5) {
+            let (fused_cost, fused_gradient) = fused.cost_and_gradient(&params);
+            assert!((fused_cost - cost).abs() <= 1e-12 * cost, "{labels} labels, {name}: {fused_cost} vs {cost}");
+            let error = max_relative_error(&fused_gradient, &gradient);
+            assert!(error <= IMPLEMENTATION_BOUND, "{labels} labels, {name}: {error}");
+        }
+        for layout in [Layout::Dense, Layout::Sparse] {
+            for isa in Isa::available() {
+                let fused = manual::FusedNnCost::<f32>::with_layout(&x, &y, sizes, 0.5, layout).with_isa(isa);
+                let (cost32, gradient32) = fused.cost_and_gradient(&params);
+                let what = format!("{labels} labels, f32 {layout:?} {isa:?}");
+                assert!((cost32 - cost).abs() < 1e-5 * cost, "{what}: {cost32} vs {cost}");
+                assert!(relative_difference(&gradient32, &gradient) < 1e-5, "{what}: gradient");
+            }
+        }
+    }
+}
+
+/// A network with no hidden unit or no label, or no examples, is refused at construction with
+/// a message that says so (the trainer refuses `--hidden 0` before that).
+#[test]
+fn the_fused_path_refuses_empty_sizes() {
+    for (sizes, m) in [(LayerSizes::new(3, 0, 2), 4), (LayerSizes::new(3, 2, 0), 4), (LayerSizes::new(3, 2, 2), 0)] {
+        let x = Matrix::from_row_major(m, 3, vec![0.5; m * 3]);
+        let labels = vec![1; m];
+        let refused = std::panic::catch_unwind(|| manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 0.0).sizes());
+        let message = refused.expect_err("accepted").downcast::<String>().map(|m| *m).unwrap_or_default();
+        assert!(message.contains("at least one example, hidden unit and label"), "{sizes}, m {m}: {message}");
+    }
 }
 
 /// The sparse layout against the dense one on awkward shapes, in f64 and f32, on each

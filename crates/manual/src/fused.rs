@@ -11,11 +11,12 @@
 //! - **dense**, otherwise: `gemm` (the kernel burn's `flex` backend uses) on `X` in place.
 //!
 //! The three small products with `Θ2` are written out on vectors, over each group's rows
-//! ([`theta2`]: `gemm` took 60-80% of f64's time on them in f32); the element-wise steps are one
+//! ([`theta2`]: `gemm` took 60-80% of f64's time on them in f32), except on [`Isa::Baseline`],
+//! where `gemm`'s own kernels are faster than scalar loops; the element-wise steps are one
 //! loop each, over the group, with `exp` and `ln_1p` written branch-free so that they
 //! vectorize ([`real`]). The loops are compiled for each [`Isa`] and the widest one the CPU runs
 //! is chosen at run time. Scratch buffers are kept between calls, so an evaluation allocates
-//! only its result.
+//! only its result and rayon's job for each helper thread.
 //!
 //! Shapes (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels), all row-major:
 //!
@@ -32,7 +33,9 @@
 //! ∇Θ1ᵀ    [n₁, h]     = (1/m) [Σ δ2; Xᵀ δ2] + (λ/m) [0; Θ1ᵀ[1:, :]]  sparse or gemm, by block
 //! ∇Θ2ᵀ    [h+1, K]    = (1/m) [Σ δ3; a2ᵀ δ3] + (λ/m) [0; Θ2ᵀ[1:, :]]  theta2
 //! ```
-//! `∇Θ1ᵀ` then `∇Θ2ᵀ`, row-major, is the unrolled gradient.
+//! `∇Θ1ᵀ` then `∇Θ2ᵀ`, row-major, is the unrolled gradient. The steps marked `theta2` are
+//! `gemm` on [`Isa::Baseline`]; `z2` and `δ2` have rows padded to whole vectors in the sparse
+//! layout only.
 
 mod kernels;
 mod real;
@@ -57,10 +60,11 @@ use sparse::{Aligned, LANES, NonZeros, Scalar, Vector, packed_rows};
 /// own share of the gradient to clear and to add up at the end: 4 measured 5% faster than 8 on
 /// 2 cores, and 2 no faster than 4 while losing the slack to even out a stalled thread.
 const GROUPS: usize = 4;
-/// Spins of [`FusedNnCost::run_groups`]' final wait before it yields its core between checks:
-/// 100 µs here (measured on Zen 4, where a spin's pause instruction is slow), longer than the
-/// wait usually is.
-const SPINS_BEFORE_YIELDING: u32 = 1 << 12;
+/// How long [`FusedNnCost::run_groups`]' final wait spins before it yields its core between
+/// checks: longer than the wait usually is, short enough that a helper preempted on a busy
+/// machine soon gets the core back. (Leaving the rest of the wait to the scope's blocking one
+/// instead was no faster in alternated runs here: f32 medians 1.40-1.70 ms against 1.39-1.44.)
+const SPIN_LIMIT: std::time::Duration = std::time::Duration::from_micros(100);
 /// Rows per block of the products with `X` (at most 256: the sparse layout indexes a row within
 /// its block by a byte). A block's rows of `δ2`, padded, take 24 KiB in f64 and stay in the
 /// first-level cache while the gradient reads them column by column. Measured against 64 (the
@@ -268,7 +272,8 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// widest instruction set of this CPU.
     ///
     /// # Panics
-    /// When `x` has other than `sizes.input` columns, or `labels` other than `x.rows()` entries.
+    /// When `x` has other than `sizes.input` columns, or `labels` other than `x.rows()` entries,
+    /// or when there are no examples, no hidden units or no labels.
     pub fn new(x: &'a Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64) -> Self {
         let count = nonzero_count(x);
         let layout = if count as f64 <= Layout::SPARSE_BELOW_DENSITY * x.as_slice().len() as f64 {
@@ -302,6 +307,11 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     ) -> Option<Self> {
         assert_eq!(x.cols(), sizes.input, "X has {} columns for a {sizes} network", x.cols());
         assert_eq!(labels.len(), x.rows(), "{} labels for {} examples", labels.len(), x.rows());
+        assert!(
+            x.rows() > 0 && sizes.hidden > 0 && sizes.labels > 0,
+            "a {sizes} network on {} examples: the cost needs at least one example, hidden unit and label",
+            x.rows()
+        );
         let (blocks, groups) = blocks(x.rows());
         let examples = match layout {
             Layout::Dense => Examples::Dense(match T::borrow_f64(x.as_slice()) {
@@ -493,15 +503,19 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         (cross_entropy + self.lambda / (2.0 * mf) * squares, gradient)
     }
 
-    /// Every group, on this thread and on as many of rayon's as there are others: each takes
-    /// the next group not yet taken, so this thread starts at once and a helper that wakes late
-    /// takes fewer. This thread then waits, spinning, for the groups others are still on
-    /// (rayon's blocking wait, and its wake at the end, cost 30-45 µs here; a parallel
-    /// iterator called from outside the pool also waits for a worker to wake before the
-    /// first group starts). Which thread runs a group does not change its sums.
+    /// Every group, on this thread and on up to one of rayon's per other group: each takes the
+    /// next group not yet taken, so this thread starts at once and a helper that wakes late
+    /// takes fewer (a parallel iterator called from outside the pool waits for a worker to
+    /// wake before the first group starts). This thread then spins until the groups others are
+    /// on are done, yielding its core past [`SPIN_LIMIT`]: rayon's blocking wait, and its wake
+    /// at the end, cost 30-45 µs here. The scope still ends by waiting for every helper's
+    /// job, also for one that woke after all groups were taken and has nothing to do. Which
+    /// thread runs a group does not change its sums.
     fn run_groups(&self, groups: &mut [GroupScratch<T>], weights: &Weights<T>) {
+        let unfinished = AtomicUsize::new(groups.len());
+        // No more helpers than there are groups for them to take.
+        let helpers = rayon::current_num_threads().min(groups.len()).saturating_sub(1);
         let queue = Mutex::new(groups.iter_mut().enumerate());
-        let unfinished = AtomicUsize::new(GROUPS);
         /// Counts a group finished when dropped, also when the group panics: the spinning
         /// below then ends, and the scope passes the panic on.
         struct Finished<'a>(&'a AtomicUsize);
@@ -519,16 +533,15 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             }
         };
         rayon::in_place_scope(|scope| {
-            for _ in 1..rayon::current_num_threads() {
+            for _ in 0..helpers {
                 scope.spawn(|_| work());
             }
             work();
             // Every group is taken: the others finish theirs within one group's time. Past
-            // about 100 µs (a thread preempted on a busy machine), spin by yielding the core.
-            let mut spins = 0u32;
+            // SPIN_LIMIT (a helper preempted on a busy machine), spin by yielding the core.
+            let start = std::time::Instant::now();
             while unfinished.load(Ordering::Acquire) > 0 {
-                if spins < SPINS_BEFORE_YIELDING {
-                    spins += 1;
+                if start.elapsed() < SPIN_LIMIT {
                     std::hint::spin_loop();
                 } else {
                     std::thread::yield_now();
