@@ -61,6 +61,13 @@ fn interleaved_seconds(evaluations: &[&dyn Fn()], rounds: usize, runs: usize) ->
         .collect()
 }
 
+/// The fused evaluations are measured in this many interleaved rounds of [`CALLS_PER_ROUND`]
+/// calls each (225 calls): short rounds, so that load that comes and goes on the shared machine
+/// falls on each of the four about alike. With 5 rounds of 41 calls, f32's share of f64's time
+/// moved between 45% and 57% from run to run on a noisy machine.
+const ROUNDS: usize = 25;
+const CALLS_PER_ROUND: usize = 9;
+
 /// `median (best lowest)` in milliseconds.
 fn ms_best((median, best): (f64, f64)) -> String {
     format!("{} (best {:.2})", ms(median), best * 1e3)
@@ -166,7 +173,7 @@ fn main() {
     let runs = 41;
     let eval_time = |objective: &dyn Objective| median_seconds(runs, || objective.cost_and_gradient(&params));
     // The fused engine as training builds it (`Engine::Fused` is `FusedNnCost::<f64>::new`),
-    // then the other layout and f32, in five interleaved rounds of `runs` calls.
+    // then the other layout and f32, in interleaved rounds.
     let default_cost = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
     let (layout, isa) = (default_cost.layout(), default_cost.isa());
     let with_x_done = default_cost.multiply_adds_with_x();
@@ -180,8 +187,8 @@ fn main() {
             &|| drop(std::hint::black_box(fused32_cost.cost_and_gradient(&params))),
             &|| drop(std::hint::black_box(dense32_cost.cost_and_gradient(&params))),
         ],
-        5,
-        runs,
+        ROUNDS,
+        CALLS_PER_ROUND,
     );
     let [fused64_times, dense64_times, fused32_times, dense32_times] = times[..] else { unreachable!("four") };
     let (fused64, dense64, fused32, dense32) = (fused64_times.0, dense64_times.0, fused32_times.0, dense32_times.0);
