@@ -232,10 +232,17 @@ fn main() {
             ms_best(fused64_times),
             numpy_eval,
             Some(fused64),
-            format!(
-                "<= 2.5 ms and 3x numpy: {}",
-                verdict(fused64 <= 2.5e-3 && numpy_eval.is_none_or(|n| fused64 * 3.0 <= n))
-            ),
+            // The bar is 3x numpy, "2.5 ms" where numpy takes 7.5: both are judged,
+            // apart, since numpy's own time differs from machine to machine.
+            match numpy_eval {
+                Some(n) => format!(
+                    "<= 2.5 ms: {}; 3x numpy ({:.2}x): {}",
+                    verdict(fused64 <= 2.5e-3),
+                    n / fused64,
+                    verdict(fused64 * 3.0 <= n)
+                ),
+                None => format!("<= 2.5 ms: {}; 3x numpy: no numpy", verdict(fused64 <= 2.5e-3)),
+            },
         ),
         row(
             "cost+gradient, fused f64, dense X (gemm)",
