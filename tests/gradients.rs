@@ -298,6 +298,38 @@ fn the_fused_path_matches_the_tensor_path_on_the_reference_network() {
     assert!((cost - 0.287629).abs() < 5e-7, "{cost}");
 }
 
+/// One objective called many times at once: by tasks on rayon's global pool and, meanwhile, by
+/// a thread outside it, whose calls hand groups to that pool's workers. Every call gives the
+/// same bits, and none waits for another's scratch space: a call that held it while it waited
+/// for its groups could wait for workers that were themselves waiting for it.
+#[test]
+fn one_objective_serves_many_callers_at_once() {
+    use rayon::prelude::*;
+    let sizes = LayerSizes::new(64, 20, 5);
+    let (params, x, labels) = random_problem(sizes, 900, 5, 0.5);
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let fused = manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 1.0);
+        let alone = fused.cost_and_gradient(&params);
+        let differing = std::sync::atomic::AtomicUsize::new(0);
+        let check = |call: (f64, Vec<f64>)| {
+            if call != alone {
+                differing.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        };
+        std::thread::scope(|scope| {
+            scope.spawn(|| (0..200).into_par_iter().for_each(|_| check(fused.cost_and_gradient(&params))));
+            for _ in 0..200 {
+                check(fused.cost_and_gradient(&params));
+            }
+        });
+        done.send(differing.into_inner()).unwrap();
+    });
+    let differing =
+        finished.recv_timeout(std::time::Duration::from_secs(60)).expect("the calls did not end within a minute");
+    assert_eq!(differing, 0, "calls at the same time gave other results than one alone");
+}
+
 /// Output layers around the vector widths (the `Θ2` products store a row's last vector
 /// masked: 8 and 16 lanes in f64 and f32 with AVX-512, 4 and 8 with AVX2): every variant, in
 /// f64 and f32, against the tensor path.

@@ -189,7 +189,10 @@ pub struct FusedNnCost<'a, T: Real> {
     problem: Arc<Problem<'a, T>>,
     lambda: f64,
     isa: Isa,
-    scratch: Mutex<Scratch<T>>,
+    /// Scratch spaces not in use. An evaluation takes one (or makes one) and puts it back, so
+    /// the lock is never held while it computes: calls at the same time, also one that a rayon
+    /// worker takes up while it waits for this objective's own groups, each get their own.
+    scratch: Mutex<Vec<Scratch<T>>>,
 }
 
 /// What does not depend on `λ`: the examples and how they are split.
@@ -423,8 +426,9 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         );
         let (m, n1) = (self.num_examples(), input + 1);
         let split = h * n1;
-        let mut guard = self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, grad1_sums, groups } = &mut *guard;
+        let mut scratch =
+            self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop().unwrap_or_default();
+        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, grad1_sums, groups } = &mut scratch;
         let sparse = matches!(self.problem.examples, Examples::Sparse(_));
         if sparse {
             // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
@@ -500,6 +504,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             }
         }
         let squares = squares.iter().sum::<f64>();
+        self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(scratch);
         (cross_entropy + self.lambda / (2.0 * mf) * squares, gradient)
     }
 
