@@ -228,6 +228,14 @@ proptest! {
     }
 }
 
+/// A fused variant's cost and gradient against the tensor path's: the cost to 1e-12 of itself,
+/// the gradient within [`IMPLEMENTATION_BOUND`].
+fn assert_agrees(what: &str, (fused_cost, fused_gradient): &(f64, Vec<f64>), (cost, gradient): (f64, &[f64])) {
+    assert!((fused_cost - cost).abs() <= 1e-12 * cost, "{what}: {fused_cost} vs {cost}");
+    let error = max_relative_error(fused_gradient, gradient);
+    assert!(error <= IMPLEMENTATION_BOUND, "{what}: {error}");
+}
+
 /// Enough examples for several blocks per group and enough hidden units and inputs for several
 /// chunks and column ranges in the sparse layout, with an odd number of inputs and blocks with
 /// an odd number of rows (the sparse layout pairs them): every variant against the tensor path.
@@ -238,13 +246,10 @@ fn the_fused_variants_agree_on_a_large_sparse_problem() {
     let device = Backend::Flex.device().unwrap();
     let (cost, gradient) = NnCost::new(&x, &labels, sizes, 3.0, &device).cost_and_gradient(&params);
     for (name, fused) in fused_variants(&x, &labels, sizes, 3.0) {
-        let (fused_cost, fused_gradient) = fused.cost_and_gradient(&params);
-        assert!((fused_cost - cost).abs() <= 1e-12 * cost, "{name}: {fused_cost} vs {cost}");
-        let error = max_relative_error(&fused_gradient, &gradient);
-        assert!(error <= IMPLEMENTATION_BOUND, "{name}: {error}");
+        let result = fused.cost_and_gradient(&params);
+        assert_agrees(&name, &result, (cost, &gradient));
         // The same parameters give the same bits, call after call, and on any number of
         // threads (from inside a pool or not).
-        let result = (fused_cost, fused_gradient);
         assert_eq!(fused.cost_and_gradient(&params), result, "{name}");
         // 8 threads: more than the engine's groups, so some have none to take.
         for threads in [1, 3, 8] {
@@ -341,10 +346,7 @@ fn the_fused_variants_agree_for_any_number_of_labels() {
         let (params, x, y) = random_problem(sizes, 211, labels as u64, 0.5);
         let (cost, gradient) = NnCost::new(&x, &y, sizes, 0.5, &device).cost_and_gradient(&params);
         for (name, fused) in fused_variants(&x, &y, sizes, 0.5) {
-            let (fused_cost, fused_gradient) = fused.cost_and_gradient(&params);
-            assert!((fused_cost - cost).abs() <= 1e-12 * cost, "{labels} labels, {name}: {fused_cost} vs {cost}");
-            let error = max_relative_error(&fused_gradient, &gradient);
-            assert!(error <= IMPLEMENTATION_BOUND, "{labels} labels, {name}: {error}");
+            assert_agrees(&format!("{labels} labels, {name}"), &fused.cost_and_gradient(&params), (cost, &gradient));
         }
         for layout in [Layout::Dense, Layout::Sparse] {
             for isa in Isa::available() {
