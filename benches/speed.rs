@@ -142,7 +142,7 @@ fn verdict(ok: bool) -> &'static str {
 }
 
 fn numpy_reference(data: &Path) -> Option<serde_json::Value> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/numpy_reference.py");
+    let script = data::workspace_root().join("bench/numpy_reference.py");
     let output = Command::new("python3").arg(script).arg(data).output().ok()?;
     if !output.status.success() {
         eprintln!("numpy reference skipped: {}", String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or(""));
@@ -327,7 +327,7 @@ fn main() {
     }
 
     // Peak memory of a training run, from the trainer itself (metrics.json).
-    let trainer = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/trainer");
+    let trainer = data::workspace_root().join("target/release/trainer");
     let trainer = std::env::var_os("CARGO_TARGET_DIR").map_or(trainer, |d| Path::new(&d).join("release/trainer"));
     let out = std::env::temp_dir().join(format!("ex4-bench-memory-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);

@@ -17,7 +17,9 @@ use data::mat::{MatArray, MatData, write_mat_file};
 const TABLE: &str = "docs/robustness.md";
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    // At run time: a test binary reused from a build at another path keeps that path in `env!`.
+    let package = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR");
+    Path::new(&package).join("../..").canonicalize().unwrap()
 }
 
 /// A scratch directory holding the bad files the table refers to by relative path.
