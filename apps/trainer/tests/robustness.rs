@@ -16,12 +16,6 @@ use data::mat::{MatArray, MatData, write_mat_file};
 
 const TABLE: &str = "docs/robustness.md";
 
-fn workspace_root() -> PathBuf {
-    // At run time: a test binary reused from a build at another path keeps that path in `env!`.
-    let package = std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo test sets CARGO_MANIFEST_DIR");
-    Path::new(&package).join("../..").canonicalize().unwrap()
-}
-
 /// A scratch directory holding the bad files the table refers to by relative path.
 fn scratch_with_bad_files() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ex4-robustness-{}", std::process::id()));
@@ -97,7 +91,8 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
 
 /// Paths that differ between machines, made generic.
 fn normalize(text: &str, scratch: &Path) -> String {
-    let root = workspace_root();
+    // The trainer finds its workspace the same way, at run time.
+    let root = data::workspace_root();
     let shared = root.parent().unwrap().join("shared");
     let shared = shared.canonicalize().unwrap_or(shared);
     text.replace(&scratch.display().to_string(), ".")
@@ -148,7 +143,7 @@ fn every_bad_input_gets_one_line_and_the_documented_message() {
         rows.push((what.to_string(), format!("trainer {}", args.join(" ")), code, normalize(first, &scratch)));
     }
     let table = render(&rows);
-    let path = workspace_root().join(TABLE);
+    let path = data::workspace_root().join(TABLE);
     if std::env::var_os("EX4_BLESS").is_some() {
         std::fs::write(&path, &table).unwrap();
     }

@@ -15,7 +15,7 @@
 //! The three small products with `Θ2` are written out on vectors, over each span's rows
 //! ([`theta2`]: `gemm` took 60-80% of f64's time on them in f32), except on [`Isa::Baseline`],
 //! where `gemm`'s own kernels are faster than scalar loops; the element-wise steps are one
-//! loop each, over the group, with `exp` and `ln_1p` written branch-free so that they
+//! loop each, over the span, with `exp` and `ln_1p` written branch-free so that they
 //! vectorize ([`real`]). The loops are compiled for each [`Isa`] and the widest one the CPU runs
 //! is chosen at run time. Scratch buffers are kept between calls, so an evaluation allocates
 //! only its result and rayon's job for each helper thread.

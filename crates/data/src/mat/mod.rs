@@ -1,6 +1,6 @@
 //! MAT v5 files: a structural scan of the variables a file holds ([`scan`]), reading
-//! validated real matrices ([`read_matrices`]), and a small writer ([`write`](mod@write)) for the files we
-//! produce ourselves.
+//! validated real matrices ([`read_matrices`]), and a small writer ([`write`](mod@write)) for
+//! the files we produce ourselves.
 //!
 //! The scan exists because the `matfile` crate silently skips what it cannot read (char, cell,
 //! struct, sparse arrays) and cannot tell a v7.3 (HDF5) file from garbage; with it, every
