@@ -236,9 +236,10 @@ fn assert_agrees(what: &str, (fused_cost, fused_gradient): &(f64, Vec<f64>), (co
     assert!(error <= IMPLEMENTATION_BOUND, "{what}: {error}");
 }
 
-/// Enough examples for several blocks per group and enough hidden units and inputs for several
-/// chunks and column ranges in the sparse layout, with an odd number of inputs and blocks with
-/// an odd number of rows (the sparse layout pairs them): every variant against the tensor path.
+/// Enough examples for several blocks per group and enough hidden units for several chunks in
+/// the sparse layout, with an odd number of inputs and blocks with an odd number of rows (the
+/// sparse layout pairs them): every variant against the tensor path. (Inputs wide enough for
+/// several column ranges: `the_sparse_layout_matches_the_dense_one_on_awkward_shapes`.)
 #[test]
 fn the_fused_variants_agree_on_a_large_sparse_problem() {
     let sizes = LayerSizes::new(301, 70, 7);
@@ -407,6 +408,10 @@ fn the_sparse_layout_matches_the_dense_one_on_awkward_shapes() {
             }
         }
     }
+    // Wide enough for several column ranges in the forward product (2 of 1024 columns in f32, 3
+    // of 512 in f64), sparse enough for a block's pairs to fit the index.
+    check::<f64>(193, 1100, 33, &[0.8, 0.99], 1e-11);
+    check::<f32>(193, 1100, 33, &[0.8, 0.99], 2e-4);
     // Wide and very sparse: one block's pairs fit the index; wide and half full, they do not,
     // and the automatic choice falls back to the dense layout.
     check::<f64>(5, 65536, 2, &[0.999], 1e-11);

@@ -6,9 +6,9 @@
 //! pairs ([`NonZeros`]): one read of a row of `Θ1ᵀ` or `δ2` serves two rows' or two columns'
 //! multiply-adds, where one at a time the loops wait on the reads more than on the arithmetic.
 //! - The forward product goes by pairs of rows: `z2[i, :]` sums `X[i, k] Θ1ᵀ[1 + k, :]` over the
-//!   columns where row `i` or its neighbour is nonzero, by ranges of [`range_columns`] columns,
-//!   so that the rows of `Θ1ᵀ` a range touches stay in the first-level cache while the block's
-//!   rows go by.
+//!   columns where row `i` or its neighbour is nonzero, by ranges of [`range_columns`] columns
+//!   (all of `ex4data1.mat`'s in one), so that the rows of `Θ1ᵀ` a range touches stay in the
+//!   second-level cache while the block's rows go by.
 //! - The gradient goes by pairs of columns within a block: `∇Θ1ᵀ[1 + k, :]` sums
 //!   `X[i, k] δ2[i, :]` over the rows where column `k` or its neighbour is nonzero, with nothing
 //!   stored until the pair ends (row by row, every nonzero would load and store a row of the
@@ -24,12 +24,16 @@ use super::real::{Real, madd};
 /// Hidden units handled together: one row of `Θ1ᵀ`, or of `δ2`, in vector registers (4 × 8
 /// doubles with AVX-512).
 pub(crate) const LANES: usize = 32;
-/// Bytes of packed `Θ1ᵀ` per range of columns: the size of the first-level data cache here.
-const RANGE_BYTES: usize = 32 << 10;
+/// Bytes of packed `Θ1ᵀ` per range of columns: a small part of the second-level cache, where
+/// the rows a range touches stay while the block's row pairs go by; the entries of a pair go
+/// up the columns in order, which the prefetchers follow.
+const RANGE_BYTES: usize = 128 << 10;
 
-/// Columns of `X` per range, whose rows of packed `Θ1ᵀ` take [`RANGE_BYTES`]: 128 in f64, 256
-/// in f32. In f64, measured against 64 (5% slower) and 200 (the same); in f32, 256 measured
-/// 3-4% faster than 128 (each range of a row is a loop of its own: fewer ranges, fewer loops).
+/// Columns of `X` per range, whose rows of packed `Θ1ᵀ` take [`RANGE_BYTES`]: 512 in f64, 1024
+/// in f32, so `ex4data1.mat`'s 400 columns are one range, and each row pair one loop, its sums
+/// in registers from start to end. Alternated in one process here, one range of 400 columns
+/// was 6-10% faster than ranges of 128 (32 KiB, the first-level cache) in f64, and 3-7% than
+/// ranges of 256 in f32; ranges of 256 in f64 were in between.
 pub(crate) const fn range_columns<T>() -> usize {
     RANGE_BYTES / (LANES * std::mem::size_of::<T>())
 }
@@ -837,9 +841,12 @@ mod tests {
 
     /// Both views of an `m x n` matrix with odd sizes and blocks (odd blocks too), in `T`.
     fn check_views<T: Real + std::fmt::Debug>() {
-        let (m, n) = (301, 151);
+        // Wide enough for several column ranges in both types; blocks of 29 rows, so that a
+        // block's row pairs fit the index.
+        let (m, n) = (301, 1101);
+        assert!(n > range_columns::<T>());
         let x: Vec<f64> = (0..m * n).map(|i| if (i * 7919) % 5 < 2 { (i % 13) as f64 - 6.0 } else { 0.0 }).collect();
-        let blocks: Vec<_> = (0..m).step_by(95).map(|s| s..(s + 95).min(m)).collect();
+        let blocks: Vec<_> = (0..m).step_by(29).map(|s| s..(s + 29).min(m)).collect();
         let count = x.iter().filter(|&&v| v != 0.0).count();
         let nonzeros = NonZeros::<T>::of(&x, n, &blocks).expect("indexable");
         let value = |i: usize, k: usize| T::from_f64(x[i * n + k]);
