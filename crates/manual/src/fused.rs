@@ -1,8 +1,7 @@
 //! The same backpropagation as [`NnCost`](crate::NnCost), written out on plain slices for
 //! speed, in `f32` or `f64`. The examples are split into a fixed number of groups that run in
 //! parallel over the cores, and each group into blocks of rows, which go through the network
-//! one by one (or, in the sparse layout in f32, all of the group's together: see
-//! [`FusedNnCost::group`]).
+//! one by one (see [`FusedNnCost::group`]).
 //!
 //! The products with `X` (the two large ones) have two [`Layout`]s:
 //! - **sparse**, chosen when few entries of `X` are nonzero (the digits' background pixels are
@@ -12,10 +11,10 @@
 //!   less the terms that are exactly zero ([`sparse`]);
 //! - **dense**, otherwise: `gemm` (the kernel burn's `flex` backend uses) on `X` in place.
 //!
-//! The three small products with `Θ2` are written out on vectors, over each span's rows
+//! The three small products with `Θ2` are written out on vectors, over each block's rows
 //! ([`theta2`]: `gemm` took 60-80% of f64's time on them in f32), except on [`Isa::Baseline`],
 //! where `gemm`'s own kernels are faster than scalar loops; the element-wise steps are one
-//! loop each, over the span, with `exp` and `ln_1p` written branch-free so that they
+//! loop each, over the block, with `exp` and `ln_1p` written branch-free so that they
 //! vectorize ([`real`]). The loops are compiled for each [`Isa`] and the widest one the CPU runs
 //! is chosen at run time. Scratch buffers are kept between calls, so an evaluation allocates
 //! only its result and rayon's job for each helper thread.
@@ -28,7 +27,7 @@
 //! Θ2ᵀ     [h+1, K]    the second part
 //! z2      [m, h]      = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :]                 sparse or gemm, by block
 //! a2      [m, h]      = σ(z2)  (the bias column of a2₁ = [1 a2] is implicit)
-//! z3      [m, K]      = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :]                theta2, by group
+//! z3      [m, K]      = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :]                theta2, by block
 //! J                   = (1/m) Σ softplus(z3) − y z3 + λ/(2m) Σ Θ²  fused
 //! δ3      [m, K]      = σ(z3) − y   (written over z3)            fused, same pass
 //! δ2      [m, h]      = (δ3 Θ2[:, 1:]) .* a2(1 − a2)             theta2, fused
@@ -52,7 +51,7 @@ use data::{LayerSizes, Matrix};
 use gemm::Parallelism;
 
 pub use real::Real;
-use sparse::{Aligned, ColumnEntry, LANES, NonZeros, Scalar, Vector, packed_rows};
+use sparse::{Aligned, LANES, NonZeros, Scalar, Vector, packed_rows};
 
 /// The examples are split into this many groups, each processed by one task in blocks of
 /// [`BLOCK_ROWS`] rows. Fixed (not the number of cores), so that sums are taken in the same
@@ -132,9 +131,8 @@ impl Isa {
 /// One group's scratch space, reused by every evaluation.
 #[derive(Default)]
 struct GroupScratch<T> {
-    /// `z2`, then `δ2` over it, and `a2`: `[rows, stride]` for the rows of a span (see
-    /// [`FusedNnCost::group`]), the stride `h` in the dense layout
-    /// and `h` rounded up to chunks of [`LANES`] in the sparse one, where the products with `X`
+    /// `z2`, then `δ2` over it, and `a2`: `[rows, stride]` for the rows of a block (see
+    /// [`FusedNnCost::group`]), the stride `h` in the dense layout and `h` rounded up to chunks of [`LANES`] in the sparse one, where the products with `X`
     /// load and store a row's chunk as whole vectors in place (its padding lanes hold zeros in
     /// `z2` and `δ2`, and `σ(0)` in `a2`, which nothing reads).
     z2: Aligned<T>,
@@ -586,14 +584,14 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     }
 
     /// Forward and backward pass over the examples of group `g` into `s`: the group's summed
-    /// cross-entropy and its shares of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ`, span by span.
+    /// cross-entropy and its shares of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ`, block by block.
     ///
-    /// A span is the blocks that go through the whole network before the next begin: one block
-    /// where the gradient reads again what the forward product read (`X` itself in the dense
-    /// layout; in the sparse layout in f64, the row pairs' values its column pairs point to),
-    /// so that it finds them in the second-level cache (a group's values do not fit in it: f64
-    /// 8-16% faster, dense f32 3-5%, alternated here); the whole group otherwise (sparse f32,
-    /// whose column pairs hold their own values: 2-5% slower by block).
+    /// Each block goes through the whole network, forward and back, before the next begins. The
+    /// gradient's product then finds what the forward one read (`X` itself in the dense layout,
+    /// the row pairs' values in the sparse one in f64) still in the second-level cache, where a
+    /// whole group's would not fit, and the block's `z2`, `a2` and `δ2` stay in the first-level
+    /// cache between the steps. Alternated here against a group at a time: f64 8-16% faster,
+    /// dense f32 3-5%, sparse f32 1-3%.
     #[inline(always)]
     fn group<V: Vector<T>, const FMA: bool>(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
         let LayerSizes { hidden: h, labels: k, .. } = self.problem.sizes;
@@ -601,33 +599,20 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         s.grad2_t.clear();
         s.grad2_t.resize((h + 1) * k, T::ZERO);
         s.cross_entropy = 0.0;
-        let blocks = self.problem.groups[g].clone();
-        let rereads = match &self.problem.examples {
-            Examples::Dense(_) => true,
-            Examples::Sparse(_) => <T::ColumnEntry as ColumnEntry<T>>::POINTS_TO_VALUES,
-        };
-        let per_span = if rereads { 1 } else { blocks.len().max(1) };
-        for first in blocks.clone().step_by(per_span) {
-            self.span::<V, FMA>(first..(first + per_span).min(blocks.end), weights, s);
+        for number in self.problem.groups[g].clone() {
+            self.block::<V, FMA>(number, weights, s);
         }
     }
 
-    /// Forward and backward pass over the blocks numbered `block_numbers` (consecutive), added
-    /// to `s`. The products with `X` go block by block, on vectors `V` in the sparse layout;
-    /// the products with `Θ2`, on vectors `V` over the whole span at once.
+    /// Forward and backward pass over block `number`, added to `s`: the products with `X` on
+    /// vectors `V` in the sparse layout (`gemm` in the dense one), the products with `Θ2` on
+    /// vectors `V`.
     #[inline(always)]
-    fn span<V: Vector<T>, const FMA: bool>(
-        &self,
-        block_numbers: std::ops::Range<usize>,
-        weights: &Weights<T>,
-        s: &mut GroupScratch<T>,
-    ) {
+    fn block<V: Vector<T>, const FMA: bool>(&self, number: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
         let LayerSizes { input, hidden: h, labels: k } = self.problem.sizes;
         let Weights { theta1, theta2_t, theta2_rows, theta2_columns } = *weights;
-        let blocks = &self.problem.blocks[block_numbers.clone()];
-        let (Some(first), Some(last)) = (blocks.first(), blocks.last()) else { return };
-        let span_rows = first.start..last.end;
-        let rows = span_rows.len();
+        let block = self.problem.blocks[number].clone();
+        let rows = block.len();
         let sparse = matches!(self.problem.examples, Examples::Sparse(_));
         let stride = if sparse { h.next_multiple_of(LANES) } else { h };
         s.z2.resize(rows * stride);
@@ -635,25 +620,18 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         s.z3.resize(rows * k, T::ZERO);
         s.e.resize(rows * k, T::ZERO);
         s.softplus.resize(rows * k, T::ZERO);
-        // The block's rows of a span-wide [rows, width] buffer.
-        let of_block = |block: &std::ops::Range<usize>, width: usize| {
-            (block.start - span_rows.start) * width..(block.end - span_rows.start) * width
-        };
 
-        // z2 = X₁ Θ1ᵀ = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :], block by block.
-        for (number, block) in block_numbers.clone().zip(blocks) {
-            let z2 = &mut s.z2.as_mut_slice()[of_block(block, stride)];
-            match &self.problem.examples {
-                Examples::Sparse(nonzeros) => {
-                    // SAFETY: the caller runs with `V`'s instruction set.
-                    unsafe { sparse::forward::<T, V>(z2, nonzeros, number, theta1) }
-                }
-                Examples::Dense(x) => {
-                    let x = &x[block.start * input..block.end * input];
-                    let (bias1, weights1) = theta1.split_at(h);
-                    product((z2, h), (block.len(), h, input), x, (input, 1), weights1, (h, 1), false, T::ONE);
-                    kernels::add_bias(z2, bias1);
-                }
+        // z2 = X₁ Θ1ᵀ = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :].
+        match &self.problem.examples {
+            Examples::Sparse(nonzeros) => {
+                // SAFETY: the caller runs with `V`'s instruction set.
+                unsafe { sparse::forward::<T, V>(s.z2.as_mut_slice(), nonzeros, number, theta1) }
+            }
+            Examples::Dense(x) => {
+                let (z2, x) = (s.z2.as_mut_slice(), &x[block.start * input..block.end * input]);
+                let (bias1, weights1) = theta1.split_at(h);
+                product((z2, h), (rows, h, input), x, (input, 1), weights1, (h, 1), false, T::ONE);
+                kernels::add_bias(z2, bias1);
             }
         }
         // a2 = σ(z2) (its bias column is implicit); z3 = a2₁ Θ2ᵀ = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :];
@@ -672,7 +650,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             kernels::add_bias(z3, bias2);
         }
         s.cross_entropy +=
-            kernels::output_layer::<T, FMA>(z3, &self.problem.units[span_rows.clone()], &mut s.e, &mut s.softplus);
+            kernels::output_layer::<T, FMA>(z3, &self.problem.units[block.clone()], &mut s.e, &mut s.softplus);
         // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2; Θ2[:, 1:] is Θ2ᵀ's rows 1.., transposed.
         if vectors {
             unsafe { theta2::backward::<T, V>(z2, a2, stride, z3, theta2_columns, h, k) };
@@ -690,21 +668,18 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             product((weights_grad, k), (h, k, rows), a2, (1, stride), z3, (k, 1), true, T::ONE);
         }
 
-        // m ∇Θ1ᵀ += X₁ᵀ δ2, block by block; the bias row is the column sums of δ2.
-        for (number, block) in block_numbers.zip(blocks) {
-            let delta = &s.z2.as_slice()[of_block(block, stride)];
-            match &self.problem.examples {
-                Examples::Sparse(nonzeros) => {
-                    let gradient = s.grad1.as_mut_slice();
-                    // SAFETY: as above.
-                    unsafe { sparse::gradient::<T, V>(gradient, delta, nonzeros, number) }
-                }
-                Examples::Dense(x) => {
-                    let x = &x[block.start * input..block.end * input];
-                    let (bias_grad, weights_grad) = s.grad1.as_mut_slice().split_at_mut(h);
-                    kernels::add_column_sums(bias_grad, delta);
-                    product((weights_grad, h), (input, h, block.len()), x, (1, input), delta, (h, 1), true, T::ONE);
-                }
+        // m ∇Θ1ᵀ += X₁ᵀ δ2; the bias row is the column sums of δ2.
+        let delta = s.z2.as_slice();
+        match &self.problem.examples {
+            Examples::Sparse(nonzeros) => {
+                // SAFETY: as above.
+                unsafe { sparse::gradient::<T, V>(s.grad1.as_mut_slice(), delta, nonzeros, number) }
+            }
+            Examples::Dense(x) => {
+                let x = &x[block.start * input..block.end * input];
+                let (bias_grad, weights_grad) = s.grad1.as_mut_slice().split_at_mut(h);
+                kernels::add_column_sums(bias_grad, delta);
+                product((weights_grad, h), (input, h, rows), x, (1, input), delta, (h, 1), true, T::ONE);
             }
         }
     }

@@ -146,9 +146,6 @@ const ZERO_AT: u16 = 0;
 /// of 16, and a copy measured 3% slower there), or the values themselves (`[T; 2]`, f32's: 8
 /// bytes, and the gradient 4.5% faster than through positions).
 pub trait ColumnEntry<T>: Copy + Send + Sync + 'static {
-    /// Whether the entry points into the row pairs' values (which the gradient then reads
-    /// again after the forward product) rather than holding its own copies.
-    const POINTS_TO_VALUES: bool;
     /// The entry of the values `(left, right)`, found at positions `at` in the block's values.
     fn new(values: (T, T), at: (u16, u16)) -> Self;
     /// The two values, from the block's values starting at `base`.
@@ -161,7 +158,6 @@ pub trait ColumnEntry<T>: Copy + Send + Sync + 'static {
 }
 
 impl ColumnEntry<f64> for [u16; 2] {
-    const POINTS_TO_VALUES: bool = true;
     #[inline(always)]
     fn new(_: (f64, f64), (left, right): (u16, u16)) -> Self {
         [left, right]
@@ -177,7 +173,6 @@ impl ColumnEntry<f64> for [u16; 2] {
 }
 
 impl ColumnEntry<f32> for [f32; 2] {
-    const POINTS_TO_VALUES: bool = false;
     #[inline(always)]
     fn new((left, right): (f32, f32), _: (u16, u16)) -> Self {
         [left, right]
