@@ -132,9 +132,10 @@ impl Isa {
 #[derive(Default)]
 struct GroupScratch<T> {
     /// `z2`, then `δ2` over it, and `a2`: `[rows, stride]` for the rows of a block (see
-    /// [`FusedNnCost::group`]), the stride `h` in the dense layout and `h` rounded up to chunks of [`LANES`] in the sparse one, where the products with `X`
-    /// load and store a row's chunk as whole vectors in place (its padding lanes hold zeros in
-    /// `z2` and `δ2`, and `σ(0)` in `a2`, which nothing reads).
+    /// [`FusedNnCost::group`]), the stride `h` in the dense layout and `h` rounded up to chunks
+    /// of [`LANES`] in the sparse one, where the products with `X` load and store a row's chunk
+    /// as whole vectors in place (its padding lanes hold zeros in `z2` and `δ2`, and `σ(0)` in
+    /// `a2`, which nothing reads).
     z2: Aligned<T>,
     a2: Vec<T>,
     z3: Vec<T>,
