@@ -244,7 +244,7 @@ fn main() {
     let nonzeros = data.x.as_slice().iter().filter(|&&v| v != 0.0).count();
     let with_x_dense = 2 * data.len() * data.num_features() * sizes.hidden;
     let done_flops = flops - 2.0 * with_x_dense as f64 + 2.0 * with_x_done as f64;
-    let peak = gemm_peak();
+    let gemm_flops = gemm_peak();
     let fma_peak = peak::fma_peak(isa, threads);
     let x_bytes = (data.len() * data.num_features() * 8) as f64;
 
@@ -386,8 +386,8 @@ fn main() {
         flops / fused64 / 1e9,
         flops / fused32 / 1e9,
         flops / dense64 / 1e9,
-        peak / 1e9,
-        100.0 * flops / dense64 / peak
+        gemm_flops / 1e9,
+        100.0 * flops / dense64 / gemm_flops
     );
     match fma_peak {
         Some((peak64, peak32)) => println!(
@@ -397,7 +397,7 @@ fn main() {
             peak32 / 1e9,
             100.0 * flops / fused64 / peak64,
             100.0 * flops / fused32 / peak32,
-            100.0 * peak / peak64
+            100.0 * gemm_flops / peak64
         ),
         None => println!("arithmetic peak: not measured ({isa:?} has no vector multiply-adds)"),
     }
@@ -417,7 +417,7 @@ fn main() {
         done_flops / 2e6,
         (flops / 2.0 - (with_x_dense - 2 * nonzeros * sizes.hidden) as f64) / 1e6,
         done_flops / fused64 / 1e9,
-        100.0 * done_flops / fused64 / peak,
+        100.0 * done_flops / fused64 / gemm_flops,
         fma_peak.map_or(String::new(), |(peak64, _)| format!(
             ", {:.0}% of the arithmetic peak",
             100.0 * done_flops / fused64 / peak64

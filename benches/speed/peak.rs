@@ -27,15 +27,16 @@ pub fn fma_peak(isa: Isa, threads: usize) -> Option<(f64, f64)> {
     if lanes(8) == 0 || !cfg!(target_arch = "x86_64") {
         return None;
     }
-    let f64_peak = on_every_thread(threads, || chains(isa, false)) * lanes(8) as f64;
-    let f32_peak = on_every_thread(threads, || chains(isa, true)) * lanes(4) as f64;
+    // Each vector multiply-add is 2 FLOP on each lane.
+    let f64_peak = on_every_thread(threads, || chains(isa, false)) * 2.0 * lanes(8) as f64;
+    let f32_peak = on_every_thread(threads, || chains(isa, true)) * 2.0 * lanes(4) as f64;
     Some((f64_peak, f32_peak))
 }
 
-/// The best of five rounds of `turn_rate` run on `threads` threads started together: the sum
-/// of their rates, in vector multiply-adds per second, times 2. A peak is a ceiling: a round
-/// slowed by the shared machine's other load says nothing about it, so the best round counts.
-fn on_every_thread(threads: usize, turn_rate: impl Fn() -> f64 + Sync) -> f64 {
+/// The best of five rounds of `rate` (vector multiply-adds per second) run on `threads` threads
+/// started together: the sum of their rates. A peak is a ceiling: a round slowed by the shared
+/// machine's other load says nothing about it, so the best round counts.
+fn on_every_thread(threads: usize, rate: impl Fn() -> f64 + Sync) -> f64 {
     (0..5)
         .map(|_| {
             let start = Barrier::new(threads);
@@ -44,7 +45,7 @@ fn on_every_thread(threads: usize, turn_rate: impl Fn() -> f64 + Sync) -> f64 {
                     .map(|_| {
                         scope.spawn(|| {
                             start.wait();
-                            turn_rate()
+                            rate()
                         })
                     })
                     .collect();
@@ -52,7 +53,6 @@ fn on_every_thread(threads: usize, turn_rate: impl Fn() -> f64 + Sync) -> f64 {
             })
         })
         .fold(0.0, f64::max)
-        * 2.0
 }
 
 /// Vector multiply-adds per second of one thread running [`CHAINS`] chains for [`TURNS`] turns.
