@@ -17,7 +17,8 @@
 //! loop each, over the block, with `exp` and `ln_1p` written branch-free so that they
 //! vectorize ([`real`]). The loops are compiled for each [`Isa`] and the widest one the CPU runs
 //! is chosen at run time. Scratch buffers are kept between calls, so an evaluation allocates
-//! only its result and rayon's job for each helper thread.
+//! only its result. The groups run on the calling thread and on [`helpers`] that spin between
+//! calls, so that they start at once.
 //!
 //! Shapes (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels), all row-major:
 //!
@@ -38,13 +39,13 @@
 //! `gemm` on [`Isa::Baseline`]; `z2` and `δ2` have rows padded to whole vectors in the sparse
 //! layout only.
 
+mod helpers;
 mod kernels;
 mod real;
 mod sparse;
 mod theta2;
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use data::{LayerSizes, Matrix};
@@ -61,11 +62,7 @@ use sparse::{Aligned, LANES, NonZeros, Scalar, Vector, packed_rows};
 /// own share of the gradient to clear and to add up at the end: 4 measured 5% faster than 8 on
 /// 2 cores, and 2 no faster than 4 while losing the slack to even out a stalled thread.
 const GROUPS: usize = 4;
-/// How long [`FusedNnCost::run_groups`]' final wait spins before it yields its core between
-/// checks: longer than the wait usually is, short enough that a helper preempted on a busy
-/// machine soon gets the core back. (Leaving the rest of the wait to the scope's blocking one
-/// instead was no faster in alternated runs here: f32 medians 1.40-1.70 ms against 1.39-1.44.)
-const SPIN_LIMIT: std::time::Duration = std::time::Duration::from_micros(100);
+const _: () = assert!(GROUPS - 1 <= helpers::MAX_HELPERS, "a helper for every group but the caller's");
 /// Rows per block of the products with `X` (at most 256: the sparse layout indexes a row within
 /// its block by a byte). A block's rows of `δ2`, padded, take 24 KiB in f64 and stay in the
 /// first-level cache while the gradient reads them column by column. Measured against 64 (the
@@ -510,49 +507,19 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         (cross_entropy + self.lambda / (2.0 * mf) * squares, gradient)
     }
 
-    /// Every group, on this thread and on up to one of rayon's per other group: each takes the
-    /// next group not yet taken, so this thread starts at once and a helper that wakes late
-    /// takes fewer (a parallel iterator called from outside the pool waits for a worker to
-    /// wake before the first group starts). This thread then spins until the groups others are
-    /// on are done, yielding its core past [`SPIN_LIMIT`]: rayon's blocking wait, and its wake
-    /// at the end, cost 30-45 µs here. The scope still ends by waiting for every helper's
-    /// job, also for one that woke after all groups were taken and has nothing to do. Which
-    /// thread runs a group does not change its sums.
+    /// Every group, on this thread and on up to one [helper](helpers) per other group, as
+    /// many as rayon's current pool has threads besides this one (so a sweep that gives each
+    /// worker one thread runs its groups on that thread alone). Each thread takes the next group
+    /// not yet taken, so this thread starts at once and a helper that starts late takes fewer.
+    /// Which thread runs a group does not change its sums.
     fn run_groups(&self, groups: &mut [GroupScratch<T>], weights: &Weights<T>) {
-        let unfinished = AtomicUsize::new(groups.len());
-        // No more helpers than there are groups for them to take.
-        let helpers = rayon::current_num_threads().min(groups.len()).saturating_sub(1);
+        let wanted = rayon::current_num_threads().min(groups.len()).saturating_sub(1);
         let queue = Mutex::new(groups.iter_mut().enumerate());
-        /// Counts a group finished when dropped, also when the group panics: the spinning
-        /// below then ends, and the scope passes the panic on.
-        struct Finished<'a>(&'a AtomicUsize);
-        impl Drop for Finished<'_> {
-            fn drop(&mut self) {
-                self.0.fetch_sub(1, Ordering::Release);
-            }
-        }
-        let work = || {
+        helpers::run(wanted, &|| {
             loop {
                 let next = queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).next();
                 let Some((g, scratch)) = next else { break };
-                let _finished = Finished(&unfinished);
                 self.group_dispatch(g, weights, scratch);
-            }
-        };
-        rayon::in_place_scope(|scope| {
-            for _ in 0..helpers {
-                scope.spawn(|_| work());
-            }
-            work();
-            // Every group is taken: the others finish theirs within one group's time. Past
-            // SPIN_LIMIT (a helper preempted on a busy machine), spin by yielding the core.
-            let start = std::time::Instant::now();
-            while unfinished.load(Ordering::Acquire) > 0 {
-                if start.elapsed() < SPIN_LIMIT {
-                    std::hint::spin_loop();
-                } else {
-                    std::thread::yield_now();
-                }
             }
         });
     }
