@@ -252,8 +252,8 @@ fn the_fused_variants_agree_on_a_large_sparse_problem() {
         // The same parameters give the same bits, call after call, and on any number of
         // threads (from inside a pool or not).
         assert_eq!(fused.cost_and_gradient(&params), result, "{name}");
-        // 8 threads: more than the engine's groups, so some have none to take.
-        for threads in [1, 3, 8] {
+        // 12 threads: more than the engine's groups, so some have none to take.
+        for threads in [1, 3, 12] {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             assert_eq!(pool.install(|| fused.cost_and_gradient(&params)), result, "{name}, {threads} threads");
         }
