@@ -156,8 +156,6 @@ struct Scratch<T> {
     /// `Θ2ᵀ` and `Θ2[:, 1:]` with padded rows ([`theta2`]).
     theta2_rows: Aligned<T>,
     theta2_columns: Aligned<T>,
-    /// The groups' shares of `m ∇Θ1ᵀ`, summed in the packed layout (sparse layout).
-    grad1_sums: Vec<f64>,
     groups: Vec<GroupScratch<T>>,
 }
 
@@ -219,6 +217,19 @@ fn blocks(m: usize) -> (Vec<std::ops::Range<usize>>, Vec<std::ops::Range<usize>>
     });
     let groups = std::iter::once(0).chain(ends).collect::<Vec<_>>().windows(2).map(|w| w[0]..w[1]).collect();
     (blocks, groups)
+}
+
+/// `sums = (sums + Σ shares) / m`, the shares added in order, element by element (each share
+/// holds at least `sums.len()` values).
+fn mean_of_shares<'s, T: Real>(sums: &mut [f64], shares: impl Iterator<Item = &'s [T]>, m: f64) {
+    for share in shares {
+        for (sum, &value) in sums.iter_mut().zip(share) {
+            *sum += value.to_f64();
+        }
+    }
+    for sum in sums.iter_mut() {
+        *sum /= m;
+    }
 }
 
 /// Entries of `x` that are not zero.
@@ -429,7 +440,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let split = h * n1;
         let mut scratch =
             self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop().unwrap_or_default();
-        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, grad1_sums, groups } = &mut scratch;
+        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, groups } = &mut scratch;
         let sparse = matches!(self.problem.examples, Examples::Sparse(_));
         if sparse {
             // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
@@ -466,33 +477,15 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let scale = self.lambda / mf;
         let mut gradient = vec![0.0f64; params.len()];
         let (first, second) = gradient.split_at_mut(split);
-        if sparse {
-            // Summed in the packed layout, where the groups' shares lie alike, then unpacked.
-            grad1_sums.clear();
-            grad1_sums.resize(theta1.as_slice().len(), 0.0);
-            for group in groups.iter() {
-                for (sum, &value) in grad1_sums.iter_mut().zip(group.grad1.as_slice()) {
-                    *sum += value.to_f64();
-                }
-            }
-            for (units, at) in packed_rows(n1, h) {
-                first[units.clone()].copy_from_slice(&grad1_sums[at..at + units.len()]);
-            }
-        } else {
-            for group in groups.iter() {
-                for (sum, &value) in first.iter_mut().zip(group.grad1.as_slice()) {
-                    *sum += value.to_f64();
-                }
-            }
+        // A stretch of the gradient at a time (a row of `Θ1ᵀ`, from the packed layout in the
+        // sparse one): the groups' shares added to it in order, then divided by m, while it
+        // stays in the first-level cache, so that each share is read once.
+        let packed = sparse.then(|| packed_rows(n1, h)).into_iter().flatten();
+        let plain = (!sparse).then(|| (0..split).step_by(h).map(|start| (start..start + h, start)));
+        for (units, at) in packed.chain(plain.into_iter().flatten()) {
+            mean_of_shares(&mut first[units], groups.iter().map(|g| &g.grad1.as_slice()[at..]), mf);
         }
-        for group in groups.iter() {
-            for (sum, &value) in second.iter_mut().zip(&group.grad2_t) {
-                *sum += value.to_f64();
-            }
-        }
-        for sum in gradient.iter_mut() {
-            *sum /= mf;
-        }
+        mean_of_shares(second, groups.iter().map(|g| &g.grad2_t[..]), mf);
         // Eight running sums of squares, in a fixed order: the loop vectorizes.
         let mut squares = [0.0f64; 8];
         for (start, end, width) in [(0, split, h), (split, params.len(), k)] {
