@@ -321,7 +321,7 @@ fn main() {
         row(&format!("6-lambda sweep, 1 worker on {threads} threads"), ms(sequential), None, None, String::new()),
         row(
             &format!(
-                "6-lambda sweep, {threads} workers on 1 thread each ({:.2}x, {:.2}x)",
+                "6-lambda sweep, {threads} workers, 1 thread each, then freed ones ({:.2}x, {:.2}x)",
                 toward_failing(serial_one_thread / parallel, 2, true),
                 sequential / parallel
             ),

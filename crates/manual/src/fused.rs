@@ -232,6 +232,32 @@ fn mean_of_shares<'s, T: Real>(sums: &mut [f64], shares: impl Iterator<Item = &'
     }
 }
 
+thread_local! {
+    /// The budget [`with_thread_budget`] set on this thread, if any.
+    static THREAD_BUDGET: std::cell::RefCell<Option<ThreadBudget>> = const { std::cell::RefCell::new(None) };
+}
+
+/// How many threads an evaluation may use, asked at each evaluation (see [`with_thread_budget`]).
+pub type ThreadBudget = Arc<dyn Fn() -> usize + Send + Sync>;
+
+/// Runs `f` with every [`FusedNnCost`] evaluation it makes on this thread using at most
+/// `threads()` threads, this one included (asked at each evaluation), instead of as many as
+/// rayon's current pool has. A sweep gives each of its workers an equal share of the cores,
+/// and, as workers run out of lambdas, lets the ones still running take up the cores they
+/// freed. The number of threads never changes the results.
+pub fn with_thread_budget<R>(threads: ThreadBudget, f: impl FnOnce() -> R) -> R {
+    /// Puts back the budget that was set before, also when `f` panics.
+    struct Restore(Option<ThreadBudget>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            THREAD_BUDGET.with(|budget| *budget.borrow_mut() = previous);
+        }
+    }
+    let _restore = Restore(THREAD_BUDGET.with(|budget| budget.borrow_mut().replace(threads)));
+    f()
+}
+
 /// Entries of `x` that are not zero.
 fn nonzero_count(x: &Matrix) -> usize {
     x.as_slice().iter().filter(|&&v| v != 0.0).count()
@@ -502,13 +528,14 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         (cross_entropy + self.lambda / (2.0 * mf) * squares, gradient)
     }
 
-    /// Every group, on this thread and on up to one [helper](helpers) per other group, as
-    /// many as rayon's current pool has threads besides this one (so a sweep that gives each
-    /// worker one thread runs its groups on that thread alone). Each thread takes the next group
+    /// Every group, on this thread and on up to one [helper](helpers) per other group: as
+    /// many as [`with_thread_budget`] allows besides this thread, or else as rayon's current
+    /// pool has threads besides it. Each thread takes the next group
     /// not yet taken, so this thread starts at once and a helper that starts late takes fewer.
     /// Which thread runs a group does not change its sums.
     fn run_groups(&self, groups: &mut [GroupScratch<T>], weights: &Weights<T>) {
-        let wanted = rayon::current_num_threads().min(groups.len()).saturating_sub(1);
+        let threads = THREAD_BUDGET.with(|budget| budget.borrow().as_ref().map(|threads| threads()));
+        let wanted = threads.unwrap_or_else(rayon::current_num_threads).min(groups.len()).saturating_sub(1);
         let queue = Mutex::new(groups.iter_mut().enumerate());
         helpers::run(wanted, &|| {
             loop {
@@ -651,6 +678,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
     fn the_groups_take_every_block_once_in_order_and_shrink_towards_the_end() {
@@ -669,5 +697,36 @@ mod tests {
         let (_, groups) = blocks(5000);
         let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
         assert_eq!(sizes, [10, 11, 8, 8, 5, 5, 3, 3]);
+    }
+
+    #[test]
+    fn a_thread_budget_is_asked_at_each_evaluation_and_put_back_after() {
+        let (m, sizes) = (300, LayerSizes::new(7, 5, 3));
+        let x = Matrix::from_row_major(m, 7, (0..m * 7).map(|i| ((i * 37) % 11) as f64 / 10.0 - 0.3).collect());
+        let labels: Vec<usize> = (0..m).map(|i| 1 + i % 3).collect();
+        let params: Vec<f64> = (0..sizes.num_params()).map(|i| ((i * 13) % 7) as f64 / 20.0 - 0.15).collect();
+        let cost = FusedNnCost::<f64>::new(&x, &labels, sizes, 1.0);
+        let alone = cost.cost_and_gradient(&params);
+        let asked = Arc::new(AtomicUsize::new(0));
+        let budget = |threads: usize| -> ThreadBudget {
+            let asked = Arc::clone(&asked);
+            Arc::new(move || {
+                asked.fetch_add(1, Ordering::SeqCst);
+                threads
+            })
+        };
+        // Any number of threads gives the same bits; the budget is asked once per evaluation.
+        for threads in [1, 2, 8] {
+            let results = with_thread_budget(budget(threads), || [0; 3].map(|_| cost.cost_and_gradient(&params)));
+            assert!(results.iter().all(|result| *result == alone), "{threads} threads");
+        }
+        assert_eq!(asked.load(Ordering::SeqCst), 9);
+        // Put back when `f` returns, and when it panics.
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            with_thread_budget(budget(1), || panic!("inside the budget"))
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(cost.cost_and_gradient(&params), alone);
+        assert_eq!(asked.load(Ordering::SeqCst), 9, "no budget is left set");
     }
 }

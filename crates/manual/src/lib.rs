@@ -16,7 +16,7 @@ mod params;
 mod sigmoid;
 
 pub use backprop::{NnCost, cost_and_gradient};
-pub use fused::{FusedNnCost, Isa, Layout, Real};
+pub use fused::{FusedNnCost, Isa, Layout, Real, ThreadBudget, with_thread_budget};
 pub use init::{DEFAULT_INIT_EPSILON, debug_initialize_weights, init_epsilon, rand_initialize_weights, random_params};
 pub use params::{reshape, unroll};
 pub use sigmoid::{sigmoid, sigmoid_gradient};

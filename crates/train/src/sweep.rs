@@ -1,7 +1,7 @@
 //! Lambda sweeps: the same run at several regularization strengths, in parallel.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use backend::Backend;
@@ -29,7 +29,8 @@ pub struct SweepPoint {
 
 /// Trains `base` once for each of `lambdas` (everything else equal, the seed included) on
 /// `threads` worker threads, each with its own `backend` device and its share of rayon's
-/// threads, and evaluates each result on
+/// threads (with the fused engine, also of the cores that finished workers freed), and
+/// evaluates each result on
 /// `data` and `test`. `monitor(i)` watches the run of `lambdas[i]`. Results are in the order of
 /// `lambdas`.
 pub fn sweep(
@@ -51,8 +52,16 @@ pub fn sweep(
         Mutex::new((0..lambdas.len()).map(|_| None).collect());
     let workers = threads.clamp(1, lambdas.len().max(1));
     // Each worker's runs get their own share of the cores: the workers then never compete for
-    // one pool's threads, and an evaluation needs no hand-over between threads.
-    let per_worker = (rayon::current_num_threads() / workers).max(1);
+    // one pool's threads. The fused engine's evaluations also take up the cores of workers that
+    // have run out of lambdas, so that the last runs do not go on one core while the others
+    // idle (one core is often slower than the other on a shared machine).
+    let cores = rayon::current_num_threads();
+    let per_worker = (cores / workers).max(1);
+    let running = Arc::new(AtomicUsize::new(workers));
+    let budget: manual::ThreadBudget = {
+        let running = Arc::clone(&running);
+        Arc::new(move || (cores / running.load(Ordering::Relaxed).max(1)).max(1))
+    };
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -61,13 +70,18 @@ pub fn sweep(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&lambda) = lambdas.get(i) else { break };
                     let config = TrainConfig { lambda, ..base.clone() };
-                    let run = || run_one(data, test, &objectives, &config, backend, monitor(i).as_mut());
+                    let run = || {
+                        manual::with_thread_budget(Arc::clone(&budget), || {
+                            run_one(data, test, &objectives, &config, backend, monitor(i).as_mut())
+                        })
+                    };
                     let point = match &pool {
                         Some(pool) => pool.install(run),
                         None => run(),
                     };
                     results.lock().expect("sweep results")[i] = Some(point);
                 }
+                running.fetch_sub(1, Ordering::Relaxed);
             });
         }
     });
