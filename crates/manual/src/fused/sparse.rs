@@ -150,9 +150,16 @@ pub trait ColumnEntry<T>: Copy + Send + Sync + 'static {
     fn new(values: (T, T), at: (u16, u16)) -> Self;
     /// The two values, from the block's values starting at `base`.
     ///
+    /// By reference: read from the entry in place, each f32 value is broadcast straight from
+    /// memory. Taken by value, the entry was loaded whole into a general register and each
+    /// value broadcast from there, on the port the second vector multiply-add unit shares
+    /// (Intel's cores): 6 operations on those two ports per entry instead of 4. Over the
+    /// fix, in runs of the two builds taken in turn, f32 went from 52-56% of f64's time to
+    /// 48-51%.
+    ///
     /// # Safety
     /// Every position of the entry is inside the block's values.
-    unsafe fn values(self, base: *const T) -> (T, T);
+    unsafe fn values(&self, base: *const T) -> (T, T);
     /// The two values, read with bounds checks from the block's `values`.
     fn values_in(self, values: &[T]) -> (T, T);
 }
@@ -163,7 +170,7 @@ impl ColumnEntry<f64> for [u16; 2] {
         [left, right]
     }
     #[inline(always)]
-    unsafe fn values(self, base: *const f64) -> (f64, f64) {
+    unsafe fn values(&self, base: *const f64) -> (f64, f64) {
         // SAFETY: the caller guarantees both positions are in bounds.
         unsafe { (*base.add(self[0] as usize), *base.add(self[1] as usize)) }
     }
@@ -178,7 +185,7 @@ impl ColumnEntry<f32> for [f32; 2] {
         [left, right]
     }
     #[inline(always)]
-    unsafe fn values(self, _: *const f32) -> (f32, f32) {
+    unsafe fn values(&self, _: *const f32) -> (f32, f32) {
         (self[0], self[1])
     }
     fn values_in(self, _: &[f32]) -> (f32, f32) {
