@@ -503,24 +503,44 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let scale = self.lambda / mf;
         let mut gradient = vec![0.0f64; params.len()];
         let (first, second) = gradient.split_at_mut(split);
-        // A stretch of the gradient at a time (a row of `Θ1ᵀ`, from the packed layout in the
-        // sparse one): the groups' shares added to it in order, then divided by m, while it
-        // stays in the first-level cache, so that each share is read once.
-        let packed = sparse.then(|| packed_rows(n1, h)).into_iter().flatten();
-        let plain = (!sparse).then(|| (0..split).step_by(h).map(|start| (start..start + h, start)));
-        for (units, at) in packed.chain(plain.into_iter().flatten()) {
-            mean_of_shares(&mut first[units], groups.iter().map(|g| &g.grad1.as_slice()[at..]), mf);
+        // The groups' shares added in order, then divided by m, a row of `Θ1ᵀ` at a time, so
+        // that each share is read once. In the packed layout, a row's LANES sums (the padding
+        // lanes' are zeros) are held in vector registers from the first group to the last.
+        if sparse {
+            for (units, at) in packed_rows(n1, h) {
+                let mut sums = [0.0f64; LANES];
+                for group in groups.iter() {
+                    for (sum, &value) in sums.iter_mut().zip(&group.grad1.as_slice()[at..at + LANES]) {
+                        *sum += value.to_f64();
+                    }
+                }
+                for (gradient, sum) in first[units].iter_mut().zip(sums) {
+                    *gradient = sum / mf;
+                }
+            }
+        } else {
+            for (row, at) in first.chunks_exact_mut(h).zip((0..split).step_by(h)) {
+                mean_of_shares(row, groups.iter().map(|g| &g.grad1.as_slice()[at..]), mf);
+            }
         }
         mean_of_shares(second, groups.iter().map(|g| &g.grad2_t[..]), mf);
-        // Eight running sums of squares, in a fixed order: the loop vectorizes.
+        // Eight running sums of squares, in a fixed order (sum j takes elements j, j + 8, …),
+        // whole chunks of eight, so that the loop vectorizes.
         let mut squares = [0.0f64; 8];
         for (start, end, width) in [(0, split, h), (split, params.len(), k)] {
             let weights = start + width..end;
             for (sum, &theta) in gradient[weights.clone()].iter_mut().zip(&params[weights.clone()]) {
                 *sum += scale * theta;
             }
-            for (index, &theta) in params[weights].iter().enumerate() {
-                squares[index % 8] += theta * theta;
+            let chunks = params[weights].chunks_exact(8);
+            let rest = chunks.remainder();
+            for chunk in chunks {
+                for (square, &theta) in squares.iter_mut().zip(chunk) {
+                    *square += theta * theta;
+                }
+            }
+            for (square, &theta) in squares.iter_mut().zip(rest) {
+                *square += theta * theta;
             }
         }
         let squares = squares.iter().sum::<f64>();
