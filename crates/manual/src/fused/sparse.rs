@@ -139,15 +139,19 @@ fn pair_counts(x: &[f64], n: usize, blocks: &[std::ops::Range<usize>]) -> (usize
 }
 
 /// Where the column pairs point for a value that is zero: their block's entry of zeros.
-const ZERO_AT: u16 = 0;
+const ZERO_AT: u32 = 0;
 
 /// How an entry of a column pair holds its two values: their positions in the row pairs'
 /// `values`, counted from the block's entry of zeros (`[u16; 2]`, f64's choice: 4 bytes instead
 /// of 16, and a copy measured 3% slower there), or the values themselves (`[T; 2]`, f32's: 8
 /// bytes, and the gradient 4.5% faster than through positions).
 pub trait ColumnEntry<T>: Copy + Send + Sync + 'static {
-    /// The entry of the values `(left, right)`, found at positions `at` in the block's values.
-    fn new(values: (T, T), at: (u16, u16)) -> Self;
+    /// Whether the entry holds 2-byte positions, which bound a block's row pair entries to
+    /// 32,767 (see [`NonZeros::of`]).
+    const HOLDS_POSITIONS: bool;
+    /// The entry of the values `(left, right)`, found at positions `at` in the block's values
+    /// (below `u16::MAX` when [`HOLDS_POSITIONS`](ColumnEntry::HOLDS_POSITIONS)).
+    fn new(values: (T, T), at: (u32, u32)) -> Self;
     /// The two values, from the block's values starting at `base`.
     ///
     /// By reference: read from the entry in place, each f32 value is broadcast straight from
@@ -165,9 +169,11 @@ pub trait ColumnEntry<T>: Copy + Send + Sync + 'static {
 }
 
 impl ColumnEntry<f64> for [u16; 2] {
+    const HOLDS_POSITIONS: bool = true;
     #[inline(always)]
-    fn new(_: (f64, f64), (left, right): (u16, u16)) -> Self {
-        [left, right]
+    fn new(_: (f64, f64), (left, right): (u32, u32)) -> Self {
+        debug_assert!(left < u16::MAX as u32 && right < u16::MAX as u32);
+        [left as u16, right as u16]
     }
     #[inline(always)]
     unsafe fn values(&self, base: *const f64) -> (f64, f64) {
@@ -180,8 +186,9 @@ impl ColumnEntry<f64> for [u16; 2] {
 }
 
 impl ColumnEntry<f32> for [f32; 2] {
+    const HOLDS_POSITIONS: bool = false;
     #[inline(always)]
-    fn new((left, right): (f32, f32), _: (u16, u16)) -> Self {
+    fn new((left, right): (f32, f32), _: (u32, u32)) -> Self {
         [left, right]
     }
     #[inline(always)]
@@ -196,7 +203,8 @@ impl ColumnEntry<f32> for [f32; 2] {
 impl<T: Real> NonZeros<T> {
     /// The nonzeros of `x` (`[m, n]`), for the blocks of rows `blocks` (in order, at most 256
     /// rows each), or `None` when they cannot be indexed this way (more than 65,536 columns,
-    /// 2³² entries, or more than 32,767 entries in one block's row pairs).
+    /// 2³² entries, or, where the column pairs hold 2-byte positions (f64), more than 32,767
+    /// entries in one block's row pairs).
     pub(crate) fn of(x: &[f64], n: usize, blocks: &[std::ops::Range<usize>]) -> Option<Self> {
         if n == 0 || n > 1 << 16 || blocks.iter().any(|b| b.len() > 1 << 8) {
             return None;
@@ -233,7 +241,10 @@ impl<T: Real> NonZeros<T> {
                         if upper == 0.0 && lower == 0.0 {
                             continue;
                         }
-                        let first = u16::try_from(values.len() - base).ok().filter(|&v| v < u16::MAX)?;
+                        let first = u32::try_from(values.len() - base).ok()?;
+                        if T::ColumnEntry::HOLDS_POSITIONS && first >= u16::MAX as u32 {
+                            return None;
+                        }
                         for (row, value, offset) in [(2 * pair, upper, 0), (2 * pair + 1, lower, 1)] {
                             if value != 0.0 {
                                 at[row * n + k] = first + offset;
@@ -902,11 +913,14 @@ mod tests {
     }
 
     #[test]
-    fn a_block_indexes_at_most_32767_row_pair_entries() {
+    fn positions_bound_a_blocks_row_pair_entries_in_f64_only() {
         // 48 pairs of rows, all nonzero: 48 n entries.
         let block = std::slice::from_ref(&(0..96));
         assert!(NonZeros::<f64>::of(&vec![1.0; 96 * 682], 682, block).is_some());
         assert!(NonZeros::<f64>::of(&vec![1.0; 96 * 683], 683, block).is_none());
+        // In f32 the column pairs hold the values, not their positions: no such bound.
+        let block = std::slice::from_ref(&(0..192));
+        assert!(NonZeros::<f32>::of(&vec![1.0; 192 * 683], 683, block).is_some());
     }
 
     #[test]
