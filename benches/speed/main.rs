@@ -224,11 +224,13 @@ fn main() {
         start.elapsed().as_secs_f64()
     };
     // The same sweep on one thread: the work the parallel sweep shares out, done serially. The
-    // three ways take turns, three rounds, and each one's median counts: one round each let a
-    // burst of load decide the ratio (1.10x in one run, 1.9-2.2x in the others).
+    // three ways take turns, five rounds, and each one's median counts: one round each let a
+    // burst of load decide the ratio (1.10x in one run, 1.9-2.2x in the others), and with
+    // three rounds a burst could still fall on two of them (1.56x and 1.67x in two runs of ten,
+    // 1.75-1.97x in the others).
     let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     let mut rounds = [Vec::new(), Vec::new(), Vec::new()];
-    for _ in 0..3 {
+    for _ in 0..5 {
         rounds[0].push(sweep(1));
         rounds[1].push(sweep(threads));
         rounds[2].push(one_thread.install(|| sweep(1)));
