@@ -305,9 +305,8 @@ fn the_fused_path_matches_the_tensor_path_on_the_reference_network() {
 }
 
 /// One objective called many times at once: by tasks on rayon's global pool and, meanwhile, by
-/// a thread outside it, whose calls hand groups to that pool's workers. Every call gives the
-/// same bits, and none waits for another's scratch space: a call that held it while it waited
-/// for its groups could wait for workers that were themselves waiting for it.
+/// a thread outside it, the calls sharing the engine's helper threads (a call takes those that
+/// are idle). Every call gives the same bits, and none waits for another's scratch space.
 #[test]
 fn one_objective_serves_many_callers_at_once() {
     use rayon::prelude::*;

@@ -1,7 +1,7 @@
 //! The same backpropagation as [`NnCost`](crate::NnCost), written out on plain slices for
-//! speed, in `f32` or `f64`. The examples are split into a fixed number of groups that run in
-//! parallel over the cores, and each group into blocks of rows, which go through the network
-//! one by one (see [`FusedNnCost::group`]).
+//! speed, in `f32` or `f64`. The examples are cut into blocks of rows, and the blocks into a
+//! fixed number of groups that run in parallel over the cores; a group's blocks go through the
+//! network one by one (see [`FusedNnCost::group`]).
 //!
 //! The products with `X` (the two large ones) have two [`Layout`]s:
 //! - **sparse**, chosen when few entries of `X` are nonzero (the digits' background pixels are
@@ -204,8 +204,8 @@ pub struct FusedNnCost<'a, T: Real> {
     lambda: f64,
     isa: Isa,
     /// Scratch spaces not in use. An evaluation takes one (or makes one) and puts it back, so
-    /// the lock is never held while it computes: calls at the same time, also one that a rayon
-    /// worker takes up while it waits for this objective's own groups, each get their own.
+    /// the lock is never held while it computes: calls at the same time, from several threads,
+    /// each get their own.
     scratch: Mutex<Vec<Scratch<T>>>,
 }
 
