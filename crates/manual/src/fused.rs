@@ -234,7 +234,10 @@ fn blocks(m: usize, rows: usize) -> (Vec<std::ops::Range<usize>>, Vec<std::ops::
 }
 
 /// `sums = (sums + Σ shares) / m`, the shares added in order, element by element (each share
-/// holds at least `sums.len()` values).
+/// holds at least `sums.len()` values). Always inlined, so that it is compiled for each
+/// [`Isa`] with the rest of [`FusedNnCost::evaluate`] (on its own it was compiled for the
+/// baseline instruction set).
+#[inline(always)]
 fn mean_of_shares<'s, T: Real>(sums: &mut [f64], shares: impl Iterator<Item = &'s [T]>, m: f64) {
     for share in shares {
         for (sum, &value) in sums.iter_mut().zip(share) {
@@ -522,6 +525,8 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         // lanes' are zeros) are held in vector registers from the first group to the last.
         if sparse {
             for (units, at) in packed_rows(n1, h) {
+                // Not `mean_of_shares`: on a slice, even of a fixed-size array, the sums were
+                // loaded and stored for each group; on the array itself they stay in registers.
                 let mut sums = [0.0f64; LANES];
                 for group in groups.iter() {
                     for (sum, &value) in sums.iter_mut().zip(&group.grad1.as_slice()[at..at + LANES]) {
