@@ -66,25 +66,27 @@ use sparse::{Aligned, LANES, NonZeros, Scalar, Vector, packed_rows};
 /// and ahead of eight equal ones in every run.
 const GROUP_SHARES: [usize; 8] = [4, 4, 3, 3, 2, 2, 1, 1];
 const _: () = assert!(GROUP_SHARES.len() - 1 <= helpers::MAX_HELPERS, "a helper for every group but the caller's");
-/// Rows per block of the products with `X` (at most 256: the sparse layout indexes a row within
-/// its block by a byte). A block's rows of `δ2`, padded, take 24 KiB in f64 and stay in the
-/// first-level cache while the gradient reads them column by column. Measured against 64 (the
-/// same in f64, 3% slower in f32) and 160 (13% slower in f64) here.
+/// Rows per block of the products with `X` (and in f64's sparse layout, see
+/// [`Float::SPARSE_BLOCK_ROWS`](real::Float::SPARSE_BLOCK_ROWS)). A block's rows of `δ2`,
+/// padded, take 24 KiB in f64 and stay in the first-level cache while the gradient reads them
+/// column by column. Measured against 64 (the same in f64, 3% slower in f32) and 160 (13% slower
+/// in f64) here.
 const BLOCK_ROWS: usize = 96;
-/// Rows per block in f32's sparse layout: its `δ2` rows take half the space, and twice the
-/// rows share each column pair's set-up in the gradient. Alternated in one process here (ten
-/// runs), 0.5-7% faster than 96 rows; 256 rows no faster than 192; f64 was 4-7% slower at 192.
-/// Its column pairs hold their values, not 2-byte positions, so a block may have any number of
-/// row pair entries.
-const BLOCK_ROWS_F32_SPARSE: usize = 192;
-const _: () = assert!(
-    BLOCK_ROWS.is_multiple_of(2) && BLOCK_ROWS_F32_SPARSE.is_multiple_of(2) && BLOCK_ROWS_F32_SPARSE <= 256,
-    "the sparse layout pairs a block's rows and indexes them by a byte"
-);
+const _: () = {
+    use real::Float;
+    let sparse = [f32::SPARSE_BLOCK_ROWS, f64::SPARSE_BLOCK_ROWS];
+    assert!(
+        sparse[0].is_multiple_of(2) && sparse[0] <= 256 && sparse[1].is_multiple_of(2) && sparse[1] <= 256,
+        "the sparse layout pairs a block's rows and indexes them by a byte"
+    );
+};
 
 /// Rows per block for `T` in `layout`.
 fn block_rows<T: Real>(layout: Layout) -> usize {
-    if std::mem::size_of::<T>() == 4 && layout == Layout::Sparse { BLOCK_ROWS_F32_SPARSE } else { BLOCK_ROWS }
+    match layout {
+        Layout::Sparse => T::SPARSE_BLOCK_ROWS,
+        Layout::Dense => BLOCK_ROWS,
+    }
 }
 
 /// How the products with `X` are done.
