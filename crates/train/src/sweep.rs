@@ -56,12 +56,13 @@ pub fn sweep(
     // have run out of lambdas, so that the last runs do not go on one core while the others
     // idle (one core is often slower than the other on a shared machine).
     let cores = rayon::current_num_threads();
-    let per_worker = (cores / workers).max(1);
     let running = Arc::new(AtomicUsize::new(workers));
     let budget: manual::ThreadBudget = {
         let running = Arc::clone(&running);
         Arc::new(move || (cores / running.load(Ordering::Relaxed).max(1)).max(1))
     };
+    // While every worker runs: an equal share.
+    let per_worker = budget();
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
