@@ -62,25 +62,23 @@ struct Helper {
 // RUNNING (Acquire, which the caller set with Release after the write). The work it points to
 // is `Sync`, so it may be called from the helper's thread.
 unsafe impl Sync for Helper {}
-// SAFETY: as above; a `Helper` owns nothing tied to the thread that made it.
-unsafe impl Send for Helper {}
 
 /// The helpers, started on first use: one fewer than the cores, at most [`MAX_HELPERS`].
 fn helpers() -> &'static [Helper] {
-    static HELPERS: OnceLock<Vec<Helper>> = OnceLock::new();
-    let helpers = HELPERS.get_or_init(|| {
+    static HELPERS: OnceLock<&'static [Helper]> = OnceLock::new();
+    HELPERS.get_or_init(|| {
         let cores = thread::available_parallelism().map_or(1, |n| n.get());
-        (0..cores.saturating_sub(1).min(MAX_HELPERS))
-            .map(|_| Helper {
-                state: AtomicU8::new(IDLE),
-                work: UnsafeCell::new(std::ptr::null::<fn()>() as *const Work),
-                panic: Mutex::new(None),
-                thread: OnceLock::new(),
-            })
-            .collect()
-    });
-    static STARTED: OnceLock<()> = OnceLock::new();
-    STARTED.get_or_init(|| {
+        // They live as long as the process, as their threads do.
+        let helpers: &'static [Helper] = Box::leak(
+            (0..cores.saturating_sub(1).min(MAX_HELPERS))
+                .map(|_| Helper {
+                    state: AtomicU8::new(IDLE),
+                    work: UnsafeCell::new(std::ptr::null::<fn()>() as *const Work),
+                    panic: Mutex::new(None),
+                    thread: OnceLock::new(),
+                })
+                .collect(),
+        );
         for (number, helper) in helpers.iter().enumerate() {
             let started = thread::Builder::new().name(format!("ex4-helper-{number}")).spawn(move || {
                 let _ = helper.thread.set(thread::current());
@@ -89,8 +87,8 @@ fn helpers() -> &'static [Helper] {
             // A helper that could not start is never claimed: the calls run with fewer.
             drop(started);
         }
-    });
-    helpers
+        helpers
+    })
 }
 
 /// A helper thread's loop: run published work, spin for [`IDLE_SPIN`] after it, then park
