@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use data::{DataFile, Dataset, Weights};
 
 /// The path of an exercise file; panics with the locator's message (every place it looked)
-/// when the shared data is missing.
+/// when the repository's `data/` lacks it.
 pub fn exercise_file(file: DataFile) -> PathBuf {
     data::locate(file, None).unwrap_or_else(|e| panic!("{e}"))
 }

@@ -42,7 +42,7 @@ pub enum Command {
 #[derive(Args, Debug, Clone)]
 pub struct TrainArgs {
     /// Training set (`X`, `y`): a path, or a file name looked up in the data directories
-    /// [default: ex4data1.mat; the built-in synthetic digits when it is not found]
+    /// [default: ex4data1.mat in data/]
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// Train on the built-in synthetic digits (held out: another synthetic set)
@@ -104,7 +104,7 @@ pub struct SweepArgs {
 
 #[derive(Args, Debug)]
 pub struct BaselineArgs {
-    /// Training set [default: ex4data1.mat; the built-in synthetic digits when it is not found]
+    /// Training set [default: ex4data1.mat in data/]
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// Use the built-in synthetic digits (held out: another synthetic set)
@@ -129,7 +129,7 @@ pub struct BaselineArgs {
 
 #[derive(Args, Debug)]
 pub struct ShowArgs {
-    /// Digit set [default: ex4data1.mat; the built-in synthetic digits when it is not found]
+    /// Digit set [default: ex4data1.mat in data/]
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
     /// Show the built-in synthetic digits

@@ -19,26 +19,15 @@ pub fn load_pair(data: Option<&Path>, weights: Option<&Path>) -> Result<(Dataset
     Ok(data::load_pair(&data, &weights)?)
 }
 
-/// The training set: the file given, or `ex4data1.mat` when it is found, or else (saying so in
-/// one line) the built-in synthetic digits, which `synthetic` asks for directly. The flag
-/// returned is true for the synthetic set.
+/// The training set: the file given, or `ex4data1.mat` (shipped in `data/`); the built-in
+/// synthetic digits when `synthetic` asks for them. The flag returned is true for the
+/// synthetic set.
 pub fn training_set(explicit: Option<&Path>, synthetic: bool) -> Result<(Dataset, bool)> {
     if synthetic {
         return Ok((synthetic_digits(SYNTHETIC_TRAINING, 0), true));
     }
-    match locate(DataFile::Training, explicit) {
-        Ok(path) => Ok((load_dataset(&path, NUM_LABELS)?, false)),
-        Err(not_found) if explicit.is_none() => {
-            let looked: Vec<String> = not_found.looked.iter().map(|p| p.display().to_string()).collect();
-            eprintln!(
-                "note: {} not found (looked in {}); using the built-in synthetic digits instead",
-                DataFile::Training.file_name(),
-                looked.join(", ")
-            );
-            Ok((synthetic_digits(SYNTHETIC_TRAINING, 0), true))
-        }
-        Err(not_found) => Err(not_found.into()),
-    }
+    let path = locate(DataFile::Training, explicit)?;
+    Ok((load_dataset(&path, NUM_LABELS)?, false))
 }
 
 /// The held-out set: the file given; none with `--no-test`; otherwise `ex4test.mat` when it is

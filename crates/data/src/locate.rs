@@ -1,8 +1,8 @@
 //! Finding the exercise's files without any set-up.
 //!
 //! Order: a path the user gave (a flag), then the directory named by the environment variable
-//! [`DATA_DIR_ENV`], then `data/` at the workspace root, then `../shared/data` beside the
-//! workspace. A bare file name given by the user (`--data ex4test.mat`) that does not exist in
+//! [`DATA_DIR_ENV`], then `data/` at the workspace root, where the repository ships the
+//! exercise's files. A bare file name given by the user (`--data ex4test.mat`) that does not exist in
 //! the current directory is looked up in the same directories.
 //!
 //! The workspace is found when the program runs, not when it was built: a checkout that moved,
@@ -68,16 +68,14 @@ fn is_workspace_root(dir: &Path) -> bool {
         .is_ok_and(|manifest| manifest.lines().any(|line| line.trim() == "[workspace]"))
 }
 
-/// The directories searched, in order: `$EX4_DATA_DIR` (when set), `<workspace>/data`,
-/// `<workspace>/../shared/data`, for the [`workspace_root`] in use.
+/// The directories searched, in order: `$EX4_DATA_DIR` (when set) and `<workspace>/data`, for
+/// the [`workspace_root`] in use.
 pub fn search_dirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
     if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
         dirs.push(PathBuf::from(dir));
     }
-    let root = workspace_root();
-    dirs.push(root.join("data"));
-    dirs.push(root.join("..").join("shared").join("data"));
+    dirs.push(workspace_root().join("data"));
     dirs
 }
 
