@@ -14,6 +14,16 @@ pub fn run(args: &EvalArgs) -> Result<bool> {
     let sizes = network.sizes();
     let eval = evaluate(&network, &dataset, args.lambda, &device);
     let weights_file = weights.source.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
+    // A cost can only be non-finite when the weights are beyond f64's range (the loader
+    // refuses non-finite entries): say so beside the figure, and exit 1.
+    let finite = eval.cost.is_finite() && eval.cost_unregularized.is_finite();
+    let overflow = format!("overflow: the weights' largest entry is {}", weights.largest_entry());
+    // A cost line: rounded, then in full (or why it is not a number).
+    let cost = |value: f64, lambda: f64| match value {
+        v if v.abs() < 1e6 => format!("cost         {v:.6} at lambda {lambda}  ({v})"),
+        v if v.is_finite() => format!("cost         {v:.6e} at lambda {lambda}"),
+        v => format!("cost         {v} at lambda {lambda}  ({overflow})"),
+    };
     if args.json {
         let object = json!({
             "network": { "input": sizes.input, "hidden": sizes.hidden, "labels": sizes.labels },
@@ -27,9 +37,10 @@ pub fn run(args: &EvalArgs) -> Result<bool> {
             "correct": eval.correct,
             "accuracy": eval.accuracy,
             "per_digit": crate::outputs::per_digit_json(&eval),
+            "warning": weights.damage_warning(),
         });
         println!("{object}");
-        return Ok(true);
+        return Ok(finite);
     }
     println!(
         "network      {sizes} (Theta1 {}x{}, Theta2 {}x{}) from {weights_file}",
@@ -45,12 +56,13 @@ pub fn run(args: &EvalArgs) -> Result<bool> {
         dataset.source.display()
     );
     println!("backend      {} (f64)", args.input.backend);
-    println!("cost         {:.6} at lambda 0  ({})", eval.cost_unregularized, eval.cost_unregularized);
-    println!("cost         {:.6} at lambda {}  ({})", eval.cost, eval.lambda, eval.cost);
+    for (value, lambda) in [(eval.cost_unregularized, 0.0), (eval.cost, eval.lambda)] {
+        println!("{}", cost(value, lambda));
+    }
     println!("accuracy     {:.2}% ({} of {})", eval.accuracy, eval.correct, eval.examples);
     println!("per digit    digit  accuracy  correct/total");
     for d in &eval.per_digit {
         println!("             {:>5}  {:>7.2}%  {:>5}/{}", d.digit, d.percent(), d.correct, d.total);
     }
-    Ok(true)
+    Ok(finite)
 }

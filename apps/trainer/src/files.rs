@@ -12,11 +12,16 @@ pub const SYNTHETIC_TRAINING: usize = 5000;
 pub const SYNTHETIC_TEST: usize = 1000;
 
 /// Finds the digit set and the weights (the exercise's files unless given), loads them and
-/// checks that they fit; errors list every place looked or name the file and variable.
+/// checks that they fit; errors list every place looked or name the file and variable. Weights
+/// no training produces (a damaged file) get a one-line warning on stderr naming the entry.
 pub fn load_pair(data: Option<&Path>, weights: Option<&Path>) -> Result<(Dataset, Weights)> {
     let weights = locate(DataFile::Weights, weights)?;
     let data = locate(DataFile::Training, data)?;
-    Ok(data::load_pair(&data, &weights)?)
+    let (data, weights) = data::load_pair(&data, &weights)?;
+    if let Some(warning) = weights.damage_warning() {
+        eprintln!("warning: {warning}");
+    }
+    Ok((data, weights))
 }
 
 /// The training set: the file given, or `ex4data1.mat` (shipped in `data/`); the built-in

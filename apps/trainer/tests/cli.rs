@@ -258,3 +258,45 @@ fn baseline_show_and_predict() {
     assert_eq!(past.status.code(), Some(2));
     assert!(stderr(&past).contains("row 5001 is past the last row (5000)"), "{}", stderr(&past));
 }
+
+#[test]
+fn damaged_weights_are_named_and_no_figure_is_a_bare_inf() {
+    let dir = std::env::temp_dir().join(format!("ex4-cli-damaged-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("damaged.mat");
+    let reference = data::load_weights(&data::locate(data::DataFile::Weights, None).unwrap()).unwrap();
+    // One entry of Theta2 with an exponent bit flipped: 2.8e182 where a weight of order 1 was.
+    let mut theta2 = reference.theta2.to_column_major();
+    theta2[37] = 2.8e182;
+    let arrays = [
+        data::mat::MatArray::new("Theta1", &[25, 401], data::mat::MatData::Double(reference.theta1.to_column_major())),
+        data::mat::MatArray::new("Theta2", &[10, 26], data::mat::MatData::Double(theta2)),
+    ];
+    data::mat::write_mat_file(&path, &arrays, true).unwrap();
+
+    let output = trainer(&["eval", "--weights", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "a non-finite figure is not a success");
+    let warning = stderr(&output);
+    assert_eq!(warning.lines().count(), 1, "{warning}");
+    // Column-major index 37 of a 10-row matrix: row 8, column 4.
+    let expected = format!("warning: {}: variable `Theta2`: largest entry Theta2(8, 4) = 2.8e182", path.display());
+    assert!(warning.starts_with(&expected), "{warning}");
+    assert!(warning.trim_end().ends_with("the file may be damaged"), "{warning}");
+    let text = stdout(&output);
+    for line in text.lines().filter(|line| line.contains("inf") || line.contains("NaN")) {
+        assert!(line.contains("(overflow: the weights' largest entry is Theta2(8, 4) = 2.8e182)"), "{line}");
+    }
+    assert!(text.contains("cost         inf at lambda 1  (overflow"), "{text}");
+
+    // The same in JSON: the warning travels with the figures.
+    let output = trainer(&["eval", "--weights", path.to_str().unwrap(), "--json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    assert!(value["warning"].as_str().unwrap().contains("Theta2(8, 4)"));
+    assert!(value["cost"].is_null(), "JSON has no infinity: {}", value["cost"]);
+
+    // Sound weights get no warning.
+    let output = trainer(&["eval"]);
+    assert!(output.status.success() && stderr(&output).is_empty(), "{}", stderr(&output));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

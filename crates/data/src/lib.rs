@@ -22,4 +22,6 @@ pub use matrix::Matrix;
 #[doc(hidden)]
 pub use synthetic::SplitMix64;
 pub use synthetic::synthetic_digits;
-pub use weights::{LayerSizes, Weights, check_fit, load_pair, load_weights, load_weights_from_bytes};
+pub use weights::{
+    ABSURD_MAGNITUDE, LargestEntry, LayerSizes, Weights, check_fit, load_pair, load_weights, load_weights_from_bytes,
+};
