@@ -35,6 +35,13 @@ impl From<bool> for Status {
 }
 
 fn main() -> ExitCode {
+    // A closed pipe (`trainer eval | head`) ends the program quietly, as it does any Unix
+    // tool, instead of making `println!` panic.
+    #[cfg(unix)]
+    // SAFETY: called first thing, before any other thread exists; SIG_DFL is a valid handler.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => {

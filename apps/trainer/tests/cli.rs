@@ -300,3 +300,20 @@ fn damaged_weights_are_named_and_no_figure_is_a_bare_inf() {
     assert!(output.status.success() && stderr(&output).is_empty(), "{}", stderr(&output));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::process::Stdio;
+    // `trainer eval | head -0`: the reader is gone before the first line is printed.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_trainer"))
+        .arg("eval")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run trainer");
+    drop(child.stdout.take());
+    let output = child.wait_with_output().expect("wait for trainer");
+    let message = stderr(&output);
+    assert!(!message.contains("panicked"), "{message}");
+    assert!(message.is_empty(), "{message}");
+}
