@@ -120,9 +120,12 @@ fn training_on_synthetic_digits_writes_every_output() {
     let output = trainer(&["--synthetic", "--iterations", "30", "--hidden", "16", "--out", out.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    for expected in
-        ["training set   synthetic digits (built in: 5000 examples, seed 0)", "optimizer      lbfgs", "held-out acc"]
-    {
+    for expected in [
+        "training set   synthetic digits (built in: 5000 examples, seed 0)",
+        "optimizer      lbfgs",
+        "engine         fused\nprecision      f64\n",
+        "held-out acc",
+    ] {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
     // 8x8 digits of 20 pixels, 5x5 hidden units of 20 pixels (4x4 for 16 units), at 4x scale.
@@ -133,6 +136,7 @@ fn training_on_synthetic_digits_writes_every_output() {
     let metrics = json_file(&out.join("metrics.json"));
     assert_eq!(metrics["costs"].as_array().unwrap().len(), 31);
     assert_eq!(metrics["config"]["network"]["hidden"], 16);
+    assert_eq!(metrics["config"]["precision"], "f64");
     assert!(metrics["dataset"]["source"].as_str().unwrap().starts_with("synthetic digits"));
     assert!(metrics["training"]["accuracy"].as_f64().unwrap() > 90.0, "{}", metrics["training"]);
     // The weights load back through our own reader, in the exercise's layout.
@@ -185,6 +189,26 @@ fn gradient_descent_with_the_autodiff_engine_and_ndarray_backend() {
 }
 
 #[test]
+fn f32_training_is_named_in_its_outputs_and_refused_with_other_engines() {
+    let out = scratch("f32").join("run");
+    let args = ["--synthetic", "--iterations", "10", "--hidden", "8", "--precision", "f32", "--json"];
+    let output = trainer(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(summary["config"]["precision"], "f32");
+    assert_eq!(summary["config"]["engine"], "fused");
+    assert!(summary["training"]["accuracy"].as_f64().unwrap() > 50.0, "{}", summary["training"]);
+    for engine in ["manual", "autodiff"] {
+        let refused = trainer(&["--synthetic", "--engine", engine, "--precision", "f32", "--no-test"]);
+        assert_eq!(refused.status.code(), Some(2), "{engine}");
+        let message = stderr(&refused);
+        assert_eq!(message.lines().count(), 1, "{message}");
+        assert!(message.contains("--precision must be f64 except with --engine fused"), "{message}");
+        assert!(message.contains(&format!("got f32 with --engine {engine}")), "{message}");
+    }
+}
+
+#[test]
 fn a_diverging_run_names_the_iteration_and_writes_no_weights() {
     let out = scratch("diverge").join("run");
     let args = ["--optimizer", "gd", "--alpha", "1e6", "--lambda", "1e9", "--iterations", "50", "--synthetic"];
@@ -201,9 +225,11 @@ fn a_diverging_run_names_the_iteration_and_writes_no_weights() {
 fn sweep_picks_the_lambda_with_the_best_held_out_accuracy() {
     let out = scratch("sweep").join("run");
     let args = ["sweep", "--synthetic", "--lambdas", "0,3,30", "--iterations", "15", "--hidden", "9"];
-    let output = trainer(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    let output = trainer(&[&args[..], &["--precision", "f32", "--out", out.to_str().unwrap()]].concat());
     assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("lbfgs 15 iterations, engine fused (f32), backend flex"), "{}", stdout(&output));
     let sweep = json_file(&out.join("sweep.json"));
+    assert_eq!(sweep["config"]["precision"], "f32");
     let points = sweep["points"].as_array().unwrap();
     assert_eq!(points.len(), 3);
     let best = points

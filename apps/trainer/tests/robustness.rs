@@ -60,6 +60,8 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
         ("zero init epsilon", vec!["--init-epsilon", "0"]),
         ("unknown optimizer", vec!["--optimizer", "newton"]),
         ("unknown engine", vec!["--engine", "symbolic"]),
+        ("unknown precision", vec!["--precision", "f16"]),
+        ("f32 with the manual engine", vec!["--engine", "manual", "--precision", "f32"]),
         ("unknown backend", vec!["--backend", "cuda"]),
         ("misspelt flag", vec!["--lamda", "1"]),
         ("negative seed", vec!["--seed", "-1"]),
