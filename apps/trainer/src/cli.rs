@@ -176,6 +176,11 @@ pub struct GradcheckArgs {
     /// Finite-difference step [default: 1e-5, see verify::FULL_NETWORK_EPSILON]
     #[arg(long, value_parser = parse_epsilon)]
     pub epsilon: Option<f64>,
+    /// Also write the cost and the gradient of the manual backpropagation as MAT v5: `J`,
+    /// `grad` (unrolled, [Theta1(:); Theta2(:)]), `Theta1_grad`, `Theta2_grad`; the file must
+    /// not exist yet
+    #[arg(long, value_name = "FILE")]
+    pub save_gradient: Option<PathBuf>,
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,
