@@ -98,6 +98,7 @@ macro_rules! named_enum {
         }
     };
 }
+
 /// The floating-point type the cost and gradient are computed in. Only the fused engine
 /// computes in f32; the optimizers keep their state in f64 either way (each evaluation takes
 /// the parameters rounded to f32 and gives its cost and gradient back in f64).
