@@ -6,7 +6,7 @@ mod common;
 use backend::Backend;
 use data::{Dataset, LayerSizes, Matrix, synthetic_digits};
 use model::{Network, evaluate};
-use train::{Control, Engine, Monitor, Optimizer, Silent, Stop, TrainConfig, objective, sharpness, train};
+use train::{Control, Engine, Monitor, Optimizer, Precision, Silent, Stop, TrainConfig, objective, sharpness, train};
 
 fn small_config(optimizer: Optimizer, engine: Engine, iterations: usize) -> TrainConfig {
     TrainConfig { optimizer, engine, iterations, hidden: 10, ..TrainConfig::default() }
@@ -43,31 +43,51 @@ fn every_engine_gives_the_same_gradient_descent_curve() {
     }
 }
 
+/// Every engine in f64, and the fused engine in f32 too.
+fn engines_and_precisions() -> Vec<(Engine, Precision)> {
+    let mut all: Vec<_> = Engine::ALL.iter().map(|&engine| (engine, Precision::F64)).collect();
+    all.push((Engine::Fused, Precision::F32));
+    all
+}
+
 #[test]
-fn every_optimizer_trains_with_either_engine() {
+fn every_optimizer_trains_with_every_engine_and_precision() {
     let data = small_set(20);
     let device = Backend::Flex.device().unwrap();
     for optimizer in Optimizer::ALL {
-        for engine in Engine::ALL {
-            let config = small_config(optimizer, engine, 40);
+        for (engine, precision) in engines_and_precisions() {
+            let config = TrainConfig { precision, ..small_config(optimizer, engine, 40) };
+            let run = format!("{optimizer} {engine} {precision}");
             let outcome = train(&data, &config, &device, &mut Silent).unwrap();
-            assert!(
-                !matches!(outcome.stop, Stop::Diverged { .. } | Stop::Interrupted),
-                "{optimizer} {engine}: {:?}",
-                outcome.stop
-            );
+            assert!(!matches!(outcome.stop, Stop::Diverged { .. } | Stop::Interrupted), "{run}: {:?}", outcome.stop);
             assert!(outcome.costs.iter().all(|c| c.is_finite()));
             assert!(
                 outcome.cost() < 0.7 * outcome.costs[0],
-                "{optimizer} {engine}: cost {} from {}",
+                "{run}: cost {} from {}",
                 outcome.cost(),
                 outcome.costs[0]
             );
             let network = Network::from_weights(&outcome.weights(), &device);
             let accuracy = evaluate(&network, &data, 0.0, &device).accuracy;
-            assert!(accuracy > 30.0, "{optimizer} {engine}: {accuracy}% after 40 iterations (chance is 10%)");
+            assert!(accuracy > 30.0, "{run}: {accuracy}% after 40 iterations (chance is 10%)");
         }
     }
+}
+
+#[test]
+fn f32_gradient_descent_follows_the_f64_curve() {
+    // Gradient descent has no line search to branch on rounding: the f32 run's costs stay
+    // within f32's rounding of the f64 run's, iteration by iteration.
+    let data = small_set(20);
+    let device = Backend::Flex.device().unwrap();
+    let [f64_run, f32_run] = [Precision::F64, Precision::F32].map(|precision| {
+        let config = TrainConfig { precision, ..small_config(Optimizer::Gd, Engine::Fused, 60) };
+        train(&data, &config, &device, &mut Silent).unwrap()
+    });
+    assert_eq!(f64_run.costs.len(), f32_run.costs.len());
+    let worst = f64_run.costs.iter().zip(&f32_run.costs).map(|(a, b)| (a - b).abs() / a).fold(0.0, f64::max);
+    assert!(worst < 1e-4, "f32 and f64 gradient descent costs differ by {worst} (relative)");
+    assert!(worst > 0.0, "the f32 run computed in f64");
 }
 
 #[test]
@@ -103,7 +123,8 @@ fn a_stopped_run_returns_the_weights_it_reached() {
         assert_eq!(outcome.stop, Stop::Interrupted, "{optimizer}");
         assert_eq!(outcome.iterations(), 5, "{optimizer}");
         // The weights returned are the ones whose cost was recorded last.
-        let objective = objective(Engine::Manual, &data, outcome.sizes, config.lambda, &device);
+        let objective =
+            objective(Engine::Manual, Precision::F64, &data, outcome.sizes, config.lambda, &device).unwrap();
         let (cost, _) = objective.cost_and_gradient(&outcome.params);
         assert!((cost - outcome.cost()).abs() < 1e-12, "{optimizer}: {cost} vs {}", outcome.cost());
     }
@@ -135,6 +156,8 @@ fn invalid_configurations_are_refused_before_training() {
         (TrainConfig { alpha: Some(0.0), ..TrainConfig::default() }, "--alpha"),
         (TrainConfig { hidden: 0, ..TrainConfig::default() }, "--hidden"),
         (TrainConfig { init_epsilon: -0.1, ..TrainConfig::default() }, "--init-epsilon"),
+        (TrainConfig { precision: Precision::F32, engine: Engine::Manual, ..TrainConfig::default() }, "--precision"),
+        (TrainConfig { precision: Precision::F32, engine: Engine::Autodiff, ..TrainConfig::default() }, "--precision"),
     ] {
         let error = train(&data, &config, &device, &mut Silent).unwrap_err();
         assert_eq!(error.flag, flag);
@@ -199,6 +222,21 @@ fn on_the_exercise_data_lbfgs_reaches_95_percent_in_50_iterations() {
     let network = Network::from_weights(&outcome.weights(), &device);
     let accuracy = evaluate(&network, &data, 1.0, &device).accuracy;
     assert!(accuracy >= 95.0, "{accuracy}%");
+}
+
+#[test]
+fn on_the_exercise_data_f32_and_f64_reach_the_same_accuracy() {
+    // The default run (L-BFGS, 100 iterations, lambda 1) in both precisions of the fused engine.
+    let data = common::exercise_set(data::DataFile::Training);
+    let device = Backend::Flex.device().unwrap();
+    let [f64_accuracy, f32_accuracy] = [Precision::F64, Precision::F32].map(|precision| {
+        let outcome = train(&data, &TrainConfig { precision, ..TrainConfig::default() }, &device, &mut Silent).unwrap();
+        assert!(!matches!(outcome.stop, Stop::Diverged { .. }), "{precision}: {:?}", outcome.stop);
+        let network = Network::from_weights(&outcome.weights(), &device);
+        evaluate(&network, &data, 1.0, &device).accuracy
+    });
+    assert!(f64_accuracy >= 97.0, "f64: {f64_accuracy}%");
+    assert!((f32_accuracy - f64_accuracy).abs() <= 0.5, "f32 {f32_accuracy}% against f64 {f64_accuracy}%");
 }
 
 #[test]

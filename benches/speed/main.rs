@@ -18,7 +18,7 @@ use backend::Backend;
 use data::{DataFile, Dataset, LayerSizes, locate};
 use manual::Layout;
 use model::{Network, evaluate};
-use train::{Engine, Objective, Silent, TrainConfig, objective, train};
+use train::{Engine, Objective, Precision, Silent, TrainConfig, objective, train};
 
 /// Median seconds of `runs` calls of `f`, after one warm-up call.
 fn median_seconds<T>(runs: usize, f: impl FnMut() -> T) -> f64 {
@@ -204,9 +204,11 @@ fn main() {
     let [fused64_times, dense64_times, fused32_times, dense32_times] = times[..] else { unreachable!("four") };
     let (fused64, dense64, fused32, dense32) = (fused64_times.0, dense64_times.0, fused32_times.0, dense32_times.0);
     let layout_name = if layout == Layout::Sparse { "sparse" } else { "dense" };
-    let manual_flex = eval_time(objective(Engine::Manual, &data, sizes, 1.0, &flex).as_ref());
-    let manual_ndarray = eval_time(objective(Engine::Manual, &data, sizes, 1.0, &ndarray).as_ref());
-    let autodiff_flex = eval_time(objective(Engine::Autodiff, &data, sizes, 1.0, &flex).as_ref());
+    let manual_flex = eval_time(objective(Engine::Manual, Precision::F64, &data, sizes, 1.0, &flex).unwrap().as_ref());
+    let manual_ndarray =
+        eval_time(objective(Engine::Manual, Precision::F64, &data, sizes, 1.0, &ndarray).unwrap().as_ref());
+    let autodiff_flex =
+        eval_time(objective(Engine::Autodiff, Precision::F64, &data, sizes, 1.0, &flex).unwrap().as_ref());
 
     // L-BFGS, 100 iterations, lambda 1, end to end (objective set-up included).
     let config = TrainConfig { iterations: 100, lambda: 1.0, ..TrainConfig::default() };

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use backend::Backend;
 use clap::{Args, Parser, Subcommand};
-use train::{Engine, Optimizer};
+use train::{Engine, Optimizer, Precision};
 
 /// The ex4 neural network: a 400-25-10 sigmoid network on 20x20 handwritten digits.
 ///
@@ -57,10 +57,15 @@ pub struct TrainArgs {
     /// Optimizer: lbfgs, cg (nonlinear conjugate gradient), gd (gradient descent), adam
     #[arg(long, default_value = "lbfgs", value_parser = parse_named::<Optimizer>)]
     pub optimizer: Optimizer,
-    /// Gradient engine: fused (hand-written backpropagation fused on the CPU, f64), manual
-    /// (the same in burn tensor operations on --backend) or autodiff (burn's, on --backend)
+    /// Gradient engine: fused (hand-written backpropagation fused on the CPU, f64 or f32),
+    /// manual (the same in burn tensor operations on --backend, f64) or autodiff (burn's, on
+    /// --backend, f64)
     #[arg(long, default_value = "fused", value_parser = parse_named::<Engine>)]
     pub engine: Engine,
+    /// What the gradient engine computes in: f64, or f32 (--engine fused only; the optimizer
+    /// keeps its state in f64)
+    #[arg(long, default_value = "f64", value_parser = parse_named::<Precision>)]
+    pub precision: Precision,
     /// Iterations of the optimizer
     #[arg(long, default_value_t = 100, value_parser = parse_iterations, allow_negative_numbers = true)]
     pub iterations: usize,
@@ -171,6 +176,11 @@ pub struct GradcheckArgs {
     /// Finite-difference step [default: 1e-5, see verify::FULL_NETWORK_EPSILON]
     #[arg(long, value_parser = parse_epsilon)]
     pub epsilon: Option<f64>,
+    /// Also write the cost and the gradient of the manual backpropagation as MAT v5: `J`,
+    /// `grad` (unrolled, [Theta1(:); Theta2(:)]), `Theta1_grad`, `Theta2_grad`; the file must
+    /// not exist yet
+    #[arg(long, value_name = "FILE")]
+    pub save_gradient: Option<PathBuf>,
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,

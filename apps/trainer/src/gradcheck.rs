@@ -9,10 +9,15 @@ use verify::checks::{
 };
 
 use crate::cli::GradcheckArgs;
-use crate::files::load_pair;
+use crate::files::{ensure_new_file, load_pair};
+use crate::outputs::write_gradient;
 
-/// Runs the checks; `Ok(false)` when one fails.
+/// Runs the checks, and writes the cost and gradient when asked; `Ok(false)` when a check
+/// fails (the gradient is written all the same).
 pub fn run(args: &GradcheckArgs) -> Result<bool> {
+    if let Some(path) = &args.save_gradient {
+        ensure_new_file(path, "--save-gradient")?;
+    }
     let (dataset, weights) = load_pair(args.input.data.as_deref(), args.input.weights.as_deref())?;
     let backend = args.input.backend;
     let device = backend.device()?;
@@ -40,6 +45,10 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
         ),
     ];
     let passed = checks.iter().all(|c| c.passed);
+    if let Some(path) = &args.save_gradient {
+        write_gradient(path, *cost, gradient, sizes)?;
+    }
+    let saved = args.save_gradient.as_deref().map(|p| p.display().to_string());
     if args.json {
         let object = json!({
             "network": { "input": sizes.input, "hidden": sizes.hidden, "labels": sizes.labels },
@@ -58,6 +67,7 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
             "seed": args.seed,
             "epsilon": epsilon,
             "passed": passed,
+            "gradient_file": saved,
         });
         println!("{object}");
         return Ok(passed);
@@ -68,6 +78,9 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
     for check in &checks {
         let result = if check.passed { "PASS" } else { "FAIL" };
         println!("{:<78} {:>10.3e}  bound {:.0e}  {result}", check.name, check.figure, check.bound);
+    }
+    if let Some(saved) = saved {
+        println!("saved          J, grad, Theta1_grad, Theta2_grad to {saved}");
     }
     Ok(passed)
 }

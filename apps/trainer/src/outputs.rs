@@ -4,8 +4,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use data::conventions::{IMAGE_SIDE, label_to_digit};
-use data::mat::{MatArray, write_mat_file};
-use data::{Dataset, Weights};
+use data::mat::{MatArray, MatData, write_mat_file};
+use data::{Dataset, LayerSizes, Weights};
 use pictures::{ConfusionMatrix, GridLayout, display_data, hidden_layer, save_png};
 
 /// File names inside a run directory.
@@ -23,6 +23,20 @@ const SCALE: u32 = 4;
 pub fn write_weights(path: &Path, weights: &Weights) -> Result<()> {
     let arrays = [MatArray::matrix("Theta1", &weights.theta1), MatArray::matrix("Theta2", &weights.theta2)];
     write_mat_file(path, &arrays, false).with_context(|| format!("{}: cannot write the weights", path.display()))
+}
+
+/// A cost and its gradient for a network of `sizes` as a MAT v5 file, atomically, in the
+/// exercise's shapes: `J` (1x1), `grad` unrolled as `[Theta1(:); Theta2(:)]` (a column), and
+/// the same values as `Theta1_grad` and `Theta2_grad`, each the shape of its Theta.
+pub fn write_gradient(path: &Path, cost: f64, gradient: &[f64], sizes: LayerSizes) -> Result<()> {
+    let (theta1_grad, theta2_grad) = manual::reshape(gradient, sizes);
+    let arrays = [
+        MatArray::new("J", &[1, 1], MatData::Double(vec![cost])),
+        MatArray::new("grad", &[gradient.len(), 1], MatData::Double(gradient.to_vec())),
+        MatArray::matrix("Theta1_grad", &theta1_grad),
+        MatArray::matrix("Theta2_grad", &theta2_grad),
+    ];
+    write_mat_file(path, &arrays, false).with_context(|| format!("{}: cannot write the gradient", path.display()))
 }
 
 /// The 8x8 grid of randomly chosen digits of `data`.

@@ -79,7 +79,8 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
     write_text(&dir.join(SWEEP_CSV), &csv(&points))?;
     let summary = json!({
         "config": {
-            "optimizer": base.optimizer, "engine": base.engine, "backend": args.train.backend.name(),
+            "optimizer": base.optimizer, "engine": base.engine, "precision": base.precision,
+            "backend": args.train.backend.name(),
             "iterations": base.iterations, "alpha": base.alpha(), "seed": base.seed,
             "init_epsilon": base.init_epsilon, "hidden": base.hidden, "threads": threads,
         },
@@ -110,8 +111,8 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
             println!("held-out set   {} ({} examples)", t.source.display(), t.len());
         }
         println!(
-            "{} {} iterations, engine {}, backend {}, seed {}, {threads} threads, {seconds:.2} s",
-            base.optimizer, base.iterations, base.engine, args.train.backend, base.seed
+            "{} {} iterations, engine {} ({}), backend {}, seed {}, {threads} threads, {seconds:.2} s",
+            base.optimizer, base.iterations, base.engine, base.precision, args.train.backend, base.seed
         );
         println!(
             "{:>8}  {:>10}  {:>9}  {:>9}  {:>9}  {:>7}",

@@ -20,6 +20,7 @@ pub fn config(args: &TrainArgs) -> TrainConfig {
     TrainConfig {
         optimizer: args.optimizer,
         engine: args.engine,
+        precision: args.precision,
         iterations: args.iterations,
         alpha: args.alpha,
         lambda: args.lambda,
@@ -133,6 +134,7 @@ fn metrics(
         "config": {
             "optimizer": config.optimizer,
             "engine": config.engine,
+            "precision": config.precision,
             "backend": args.backend.name(),
             "iterations": config.iterations,
             "alpha": config.alpha(),
@@ -187,6 +189,7 @@ fn print_summary(
     let alpha = config.alpha().map(|a| format!(", alpha {a}")).unwrap_or_default();
     println!("optimizer      {}{alpha}", config.optimizer);
     println!("engine         {}", config.engine);
+    println!("precision      {}", config.precision);
     println!("backend        {} (f64)", args.backend);
     println!("seed           {}", config.seed);
     println!("lambda         {}", config.lambda);

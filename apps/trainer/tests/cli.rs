@@ -106,6 +106,61 @@ fn gradcheck_passes_on_the_reference_pair_and_reports_its_figures() {
     assert!(stderr(&refused).contains("epsilon must be finite and > 0"));
 }
 
+/// The variables `names` of a MAT file, read by our own reader.
+fn mat_variables(path: &std::path::Path, names: &[&str]) -> Vec<data::Matrix> {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let read = data::mat::read_matrices(path, &bytes, names).unwrap_or_else(|e| panic!("{e}"));
+    read.into_iter().map(|r| r.matrix).collect()
+}
+
+#[test]
+fn gradcheck_saves_the_cost_and_gradient_in_the_exercises_shapes() {
+    let path = scratch("gradient").join("grad.mat");
+    let output = trainer(&["gradcheck", "--samples", "1", "--save-gradient", path.to_str().unwrap(), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    assert_eq!(value["gradient_file"], path.to_str().unwrap());
+    let [j, grad, theta1_grad, theta2_grad] =
+        <[data::Matrix; 4]>::try_from(mat_variables(&path, &["J", "grad", "Theta1_grad", "Theta2_grad"])).unwrap();
+    assert_eq!(
+        (j.shape(), grad.shape(), theta1_grad.shape(), theta2_grad.shape()),
+        ((1, 1), (10285, 1), (25, 401), (10, 26))
+    );
+    // The file holds, to the bit, the cost printed and the gradient the manual backpropagation
+    // gives at the reference weights (lambda 1, flex); `grad` is `[Theta1_grad(:); Theta2_grad(:)]`.
+    assert_eq!(j.get(0, 0), value["cost"].as_f64().unwrap());
+    let weights = data::load_weights(&data::locate(data::DataFile::Weights, None).unwrap()).unwrap();
+    let training = data::load_dataset(&data::locate(data::DataFile::Training, None).unwrap(), 10).unwrap();
+    let device = backend::Backend::Flex.device().unwrap();
+    let objective = manual::NnCost::new(&training.x, &training.labels, weights.layer_sizes(), 1.0, &device);
+    let (cost, gradient) = objective.cost_and_gradient(&manual::unroll(&weights.theta1, &weights.theta2));
+    assert_eq!(j.get(0, 0), cost);
+    assert_eq!(grad.as_slice(), &gradient[..]);
+    assert_eq!(manual::unroll(&theta1_grad, &theta2_grad), gradient);
+    // And it is what the exercise's Octave code gives (tests/fixtures/README.md).
+    let fixture = data::workspace_root().join("tests/fixtures/octave_ex4_reference.mat");
+    let [j1, grad1] = <[data::Matrix; 2]>::try_from(mat_variables(&fixture, &["J1", "grad1"])).unwrap();
+    assert!(
+        (j.get(0, 0) - j1.get(0, 0)).abs() <= 1e-14 * j1.get(0, 0),
+        "J {} against Octave's {}",
+        j.get(0, 0),
+        j1.get(0, 0)
+    );
+    let largest = grad1.as_slice().iter().map(|g| g.abs()).fold(0.0, f64::max);
+    let worst = grad.as_slice().iter().zip(grad1.as_slice()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    assert!(worst <= 1e-10 * largest, "grad differs from Octave's by {:e} of its largest entry", worst / largest);
+    // An existing file is never overwritten, and is refused before any work.
+    let before = std::fs::read(&path).unwrap();
+    let again = trainer(&["gradcheck", "--save-gradient", path.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("--save-gradient") && stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
 /// A fresh empty directory for one test's outputs.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ex4-cli-{name}-{}", std::process::id()));
@@ -120,9 +175,12 @@ fn training_on_synthetic_digits_writes_every_output() {
     let output = trainer(&["--synthetic", "--iterations", "30", "--hidden", "16", "--out", out.to_str().unwrap()]);
     assert!(output.status.success(), "{}", stderr(&output));
     let text = stdout(&output);
-    for expected in
-        ["training set   synthetic digits (built in: 5000 examples, seed 0)", "optimizer      lbfgs", "held-out acc"]
-    {
+    for expected in [
+        "training set   synthetic digits (built in: 5000 examples, seed 0)",
+        "optimizer      lbfgs",
+        "engine         fused\nprecision      f64\n",
+        "held-out acc",
+    ] {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
     // 8x8 digits of 20 pixels, 5x5 hidden units of 20 pixels (4x4 for 16 units), at 4x scale.
@@ -133,6 +191,7 @@ fn training_on_synthetic_digits_writes_every_output() {
     let metrics = json_file(&out.join("metrics.json"));
     assert_eq!(metrics["costs"].as_array().unwrap().len(), 31);
     assert_eq!(metrics["config"]["network"]["hidden"], 16);
+    assert_eq!(metrics["config"]["precision"], "f64");
     assert!(metrics["dataset"]["source"].as_str().unwrap().starts_with("synthetic digits"));
     assert!(metrics["training"]["accuracy"].as_f64().unwrap() > 90.0, "{}", metrics["training"]);
     // The weights load back through our own reader, in the exercise's layout.
@@ -185,6 +244,26 @@ fn gradient_descent_with_the_autodiff_engine_and_ndarray_backend() {
 }
 
 #[test]
+fn f32_training_is_named_in_its_outputs_and_refused_with_other_engines() {
+    let out = scratch("f32").join("run");
+    let args = ["--synthetic", "--iterations", "10", "--hidden", "8", "--precision", "f32", "--json"];
+    let output = trainer(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(summary["config"]["precision"], "f32");
+    assert_eq!(summary["config"]["engine"], "fused");
+    assert!(summary["training"]["accuracy"].as_f64().unwrap() > 50.0, "{}", summary["training"]);
+    for engine in ["manual", "autodiff"] {
+        let refused = trainer(&["--synthetic", "--engine", engine, "--precision", "f32", "--no-test"]);
+        assert_eq!(refused.status.code(), Some(2), "{engine}");
+        let message = stderr(&refused);
+        assert_eq!(message.lines().count(), 1, "{message}");
+        assert!(message.contains("--precision must be f64 except with --engine fused"), "{message}");
+        assert!(message.contains(&format!("got f32 with --engine {engine}")), "{message}");
+    }
+}
+
+#[test]
 fn a_diverging_run_names_the_iteration_and_writes_no_weights() {
     let out = scratch("diverge").join("run");
     let args = ["--optimizer", "gd", "--alpha", "1e6", "--lambda", "1e9", "--iterations", "50", "--synthetic"];
@@ -201,9 +280,11 @@ fn a_diverging_run_names_the_iteration_and_writes_no_weights() {
 fn sweep_picks_the_lambda_with_the_best_held_out_accuracy() {
     let out = scratch("sweep").join("run");
     let args = ["sweep", "--synthetic", "--lambdas", "0,3,30", "--iterations", "15", "--hidden", "9"];
-    let output = trainer(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    let output = trainer(&[&args[..], &["--precision", "f32", "--out", out.to_str().unwrap()]].concat());
     assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("lbfgs 15 iterations, engine fused (f32), backend flex"), "{}", stdout(&output));
     let sweep = json_file(&out.join("sweep.json"));
+    assert_eq!(sweep["config"]["precision"], "f32");
     let points = sweep["points"].as_array().unwrap();
     assert_eq!(points.len(), 3);
     let best = points

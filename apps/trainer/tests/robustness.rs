@@ -23,6 +23,7 @@ fn scratch_with_bad_files() -> PathBuf {
     std::fs::create_dir_all(dir.join("existing-run")).unwrap();
     std::fs::write(dir.join("notes.txt"), "these are not the digits you are looking for\n").unwrap();
     std::fs::write(dir.join("existing.png"), b"a picture the user made").unwrap();
+    std::fs::write(dir.join("grad.mat"), b"a gradient the user saved").unwrap();
     std::fs::create_dir_all(dir.join("a-directory.mat")).unwrap();
     let x = |rows: usize, cols: usize| MatArray::new("X", &[rows, cols], MatData::Double(vec![0.25; rows * cols]));
     let y = |labels: Vec<f64>| MatArray::new("y", &[labels.len(), 1], MatData::Double(labels));
@@ -67,6 +68,8 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
         ("zero init epsilon", vec!["--init-epsilon", "0"]),
         ("unknown optimizer", vec!["--optimizer", "newton"]),
         ("unknown engine", vec!["--engine", "symbolic"]),
+        ("unknown precision", vec!["--precision", "f16"]),
+        ("f32 with the manual engine", vec!["--engine", "manual", "--precision", "f32"]),
         ("unknown backend", vec!["--backend", "cuda"]),
         ("misspelt flag", vec!["--lamda", "1"]),
         ("negative seed", vec!["--seed", "-1"]),
@@ -93,6 +96,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
         ("predict: row past the end", vec!["predict", "--rows", "5001"]),
         ("show: existing picture", vec!["show", "--out", "existing.png"]),
         ("gradcheck: zero epsilon", vec!["gradcheck", "--epsilon", "0"]),
+        ("gradcheck: existing gradient file", vec!["gradcheck", "--save-gradient", "grad.mat"]),
         ("baseline: zero iterations", vec!["baseline", "--iterations", "0"]),
     ]
 }

@@ -5,7 +5,7 @@ use backend::{matrix_to_tensor, one_hot};
 use burn::tensor::{Device, Tensor};
 use data::{Dataset, LayerSizes};
 
-use crate::Engine;
+use crate::{ConfigError, Engine, Precision};
 
 /// `J(θ)` and `∇J(θ)` on fixed examples, `θ` unrolled as in [`manual::unroll`].
 pub trait Objective {
@@ -29,10 +29,12 @@ impl Objective for ManualObjective {
     }
 }
 
-/// The hand-written backpropagation fused on the CPU ([`manual::FusedNnCost`], f64).
-struct FusedObjective<'a>(manual::FusedNnCost<'a, f64>);
+/// The hand-written backpropagation fused on the CPU ([`manual::FusedNnCost`]), computing in
+/// `T`: the parameters are rounded to `T` at each evaluation, the cost and gradient come back in
+/// f64.
+struct FusedObjective<'a, T: manual::Real>(manual::FusedNnCost<'a, T>);
 
-impl Objective for FusedObjective<'_> {
+impl<T: manual::Real> Objective for FusedObjective<'_, T> {
     fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
         self.0.cost_and_gradient(params)
     }
@@ -80,44 +82,68 @@ impl Objective for AutodiffObjective {
     }
 }
 
-/// The objective of `engine` on `data`, for a network of `sizes` regularized by `lambda`.
+/// The objective of `engine` computing in `precision` on `data`, for a network of `sizes`
+/// regularized by `lambda`; an error when the engine does not compute in that precision
+/// ([`Precision::check`]).
 pub fn objective<'a>(
     engine: Engine,
+    precision: Precision,
     data: &'a Dataset,
     sizes: LayerSizes,
     lambda: f64,
     device: &Device,
-) -> Box<dyn Objective + 'a> {
-    Objectives::new(engine, data, sizes).at(lambda, device)
+) -> Result<Box<dyn Objective + 'a>, ConfigError> {
+    Ok(Objectives::new(engine, precision, data, sizes)?.at(lambda, device))
 }
 
 /// The objectives of one engine on `data` at several lambdas, sharing what does not depend on
 /// lambda: the fused engine indexes `X` once for all of them (a sweep's runs then read one
 /// index, not one each).
 pub(crate) struct Objectives<'a> {
-    engine: Engine,
     data: &'a Dataset,
     sizes: LayerSizes,
-    /// The fused engine's examples, at any lambda (fused engine only).
-    fused: Option<manual::FusedNnCost<'a, f64>>,
+    examples: Examples<'a>,
+}
+
+/// What an engine holds of the examples for every lambda.
+enum Examples<'a> {
+    /// The fused engine's examples, indexed, in f64 or f32.
+    FusedF64(manual::FusedNnCost<'a, f64>),
+    FusedF32(manual::FusedNnCost<'a, f32>),
+    /// The other engines build theirs at each lambda, on the run's device.
+    Manual,
+    Autodiff,
 }
 
 impl<'a> Objectives<'a> {
-    pub(crate) fn new(engine: Engine, data: &'a Dataset, sizes: LayerSizes) -> Self {
-        let fused = (engine == Engine::Fused).then(|| manual::FusedNnCost::new(&data.x, &data.labels, sizes, 0.0));
-        Self { engine, data, sizes, fused }
+    /// The objectives of `engine` in `precision`; an error when it does not compute in it.
+    pub(crate) fn new(
+        engine: Engine,
+        precision: Precision,
+        data: &'a Dataset,
+        sizes: LayerSizes,
+    ) -> Result<Self, ConfigError> {
+        precision.check(engine)?;
+        let (x, labels) = (&data.x, &data.labels[..]);
+        let examples = match (engine, precision) {
+            (Engine::Fused, Precision::F64) => Examples::FusedF64(manual::FusedNnCost::new(x, labels, sizes, 0.0)),
+            (Engine::Fused, Precision::F32) => Examples::FusedF32(manual::FusedNnCost::new(x, labels, sizes, 0.0)),
+            (Engine::Manual, _) => Examples::Manual,
+            (Engine::Autodiff, _) => Examples::Autodiff,
+        };
+        Ok(Self { data, sizes, examples })
     }
 
     /// The objective at `lambda`.
     pub(crate) fn at(&self, lambda: f64, device: &Device) -> Box<dyn Objective + 'a> {
         let (data, sizes) = (self.data, self.sizes);
-        match (self.engine, &self.fused) {
-            (_, Some(fused)) => Box::new(FusedObjective(fused.with_lambda(lambda))),
-            (Engine::Manual, None) => {
+        match &self.examples {
+            Examples::FusedF64(fused) => Box::new(FusedObjective(fused.with_lambda(lambda))),
+            Examples::FusedF32(fused) => Box::new(FusedObjective(fused.with_lambda(lambda))),
+            Examples::Manual => {
                 Box::new(ManualObjective(manual::NnCost::new(&data.x, &data.labels, sizes, lambda, device)))
             }
-            (Engine::Autodiff, None) => Box::new(AutodiffObjective::new(data, sizes, lambda, device)),
-            (Engine::Fused, None) => unreachable!("the fused engine's examples are made in `new`"),
+            Examples::Autodiff => Box::new(AutodiffObjective::new(data, sizes, lambda, device)),
         }
     }
 }

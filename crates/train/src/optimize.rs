@@ -267,7 +267,8 @@ pub fn train(
     monitor: &mut dyn Monitor,
 ) -> Result<Outcome, ConfigError> {
     config.validate()?;
-    let objective = objective(config.engine, data, network_sizes(data, config), config.lambda, device);
+    let objective =
+        objective(config.engine, config.precision, data, network_sizes(data, config), config.lambda, device)?;
     Ok(train_objective(objective.as_ref(), config, device, monitor))
 }
 

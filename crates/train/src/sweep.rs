@@ -46,7 +46,7 @@ pub fn sweep(
         TrainConfig { lambda, ..base.clone() }.validate()?;
     }
     // Everything but lambda is the same for every run: the objectives share what they can.
-    let objectives = Objectives::new(base.engine, data, network_sizes(data, base));
+    let objectives = Objectives::new(base.engine, base.precision, data, network_sizes(data, base))?;
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<SweepPoint, SweepError>>>> =
         Mutex::new((0..lambdas.len()).map(|_| None).collect());
