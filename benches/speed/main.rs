@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use backend::Backend;
 use data::{DataFile, Dataset, LayerSizes, locate};
-use manual::Layout;
+use fused::Layout;
 use model::{Network, evaluate};
 use train::{Engine, Objective, Silent, TrainConfig, objective, train};
 
@@ -185,12 +185,12 @@ fn main() {
     let eval_time = |objective: &dyn Objective| median_seconds(runs, || objective.cost_and_gradient(&params));
     // The fused engine as training builds it (`Engine::Fused` is `FusedNnCost::<f64>::new`),
     // then the other layout and f32, in interleaved rounds.
-    let default_cost = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
+    let default_cost = fused::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
     let (layout, isa) = (default_cost.layout(), default_cost.isa());
     let with_x_done = default_cost.multiply_adds_with_x();
-    let dense64_cost = manual::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
-    let fused32_cost = manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, layout);
-    let dense32_cost = manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let dense64_cost = fused::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let fused32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, layout);
+    let dense32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
     let times = interleaved_seconds(
         &[
             &|| drop(std::hint::black_box(default_cost.cost_and_gradient(&params))),

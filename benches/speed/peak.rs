@@ -6,7 +6,7 @@
 use std::sync::Barrier;
 use std::time::Instant;
 
-use manual::Isa;
+use fused::Isa;
 
 /// Independent chains of multiply-adds per loop turn: more than the latency (4 cycles) times
 /// the multiply-add units (2) of current x86-64 cores, so that the units, not the chains, set

@@ -52,7 +52,7 @@ impl Optimizer {
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
     /// The hand-written backpropagation of the `manual` crate, fused on the CPU
-    /// ([`manual::FusedNnCost`], f64): the same computation as `manual`, about eight times
+    /// ([`fused::FusedNnCost`], f64): the same computation as `manual`, about eight times
     /// faster on the exercise's data (`just bench`). The backend flag does not apply to it.
     Fused,
     /// The hand-written backpropagation of the `manual` crate in burn tensor operations on the

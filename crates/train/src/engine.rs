@@ -29,8 +29,8 @@ impl Objective for ManualObjective {
     }
 }
 
-/// The hand-written backpropagation fused on the CPU ([`manual::FusedNnCost`], f64).
-struct FusedObjective<'a>(manual::FusedNnCost<'a, f64>);
+/// The hand-written backpropagation fused on the CPU ([`fused::FusedNnCost`], f64).
+struct FusedObjective<'a>(fused::FusedNnCost<'a, f64>);
 
 impl Objective for FusedObjective<'_> {
     fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
@@ -99,12 +99,12 @@ pub(crate) struct Objectives<'a> {
     data: &'a Dataset,
     sizes: LayerSizes,
     /// The fused engine's examples, at any lambda (fused engine only).
-    fused: Option<manual::FusedNnCost<'a, f64>>,
+    fused: Option<fused::FusedNnCost<'a, f64>>,
 }
 
 impl<'a> Objectives<'a> {
     pub(crate) fn new(engine: Engine, data: &'a Dataset, sizes: LayerSizes) -> Self {
-        let fused = (engine == Engine::Fused).then(|| manual::FusedNnCost::new(&data.x, &data.labels, sizes, 0.0));
+        let fused = (engine == Engine::Fused).then(|| fused::FusedNnCost::new(&data.x, &data.labels, sizes, 0.0));
         Self { engine, data, sizes, fused }
     }
 

@@ -438,7 +438,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         self.problem.units.len()
     }
 
-    /// The cost and its gradient at `params` (unrolled, see [`crate::unroll`]); the gradient is
+    /// The cost and its gradient at `params` (unrolled as `manual::unroll` lays it out: `[Theta1(:); Theta2(:)]`); the gradient is
     /// unrolled the same way. Computed in `T`, returned in `f64`.
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
         match self.isa {

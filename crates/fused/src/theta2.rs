@@ -228,7 +228,7 @@ unsafe fn unit_sums<T: Real, V: Vector<T>, const U: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fused::sparse::Scalar;
+    use crate::sparse::Scalar;
 
     /// Values in [−1, 1) from a linear congruential sequence.
     fn values<T: Real>(len: usize, seed: u64) -> Vec<T> {
