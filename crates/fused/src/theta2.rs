@@ -6,7 +6,7 @@
 //! chains of multiply-adds overlap.
 
 use super::real::Real;
-use super::sparse::Vector;
+use crate::isa::Vector;
 
 /// The padded weights' rows are a multiple of this many values: the widest vector's lanes
 /// (16 `f32`s with AVX-512), so that every vector load of a row is inside it.
@@ -228,7 +228,7 @@ unsafe fn unit_sums<T: Real, V: Vector<T>, const U: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sparse::Scalar;
+    use crate::isa::Scalar;
 
     /// Values in [−1, 1) from a linear congruential sequence.
     fn values<T: Real>(len: usize, seed: u64) -> Vec<T> {
