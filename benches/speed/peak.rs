@@ -6,10 +6,12 @@
 //! - [`fma_chains`]: every thread running nothing but independent vector multiply-adds, at each
 //!   vector width the CPU has (AVX2, AVX-512), with enough chains to cover the multiply-add's
 //!   latency on both units (16 chains of 512 bits, 12 of 256: a multiply-add takes 4 cycles
-//!   and a core starts two a cycle); each thread's best of several rounds, summed, since a round
+//!   and a core starts two a cycle); each thread's best of 15 rounds, summed, since a round
 //!   on a shared machine can lose its core for a while;
 //! - a large `gemm` on every core (`main.rs`);
 //! - a large numpy product (OpenBLAS `dgemm`, 2000³, `bench/numpy_reference.py`).
+//!
+//! In f32 the same, with twice the f64 bound among them (`main.rs`).
 //!
 //! The clock is not read: under a hypervisor the frequency `/proc/cpuinfo` gives is the
 //! nominal one, not what the cores run at.
@@ -21,8 +23,9 @@ use fused::Isa;
 
 /// Loop turns per measurement: about 20 ms at 3 GHz for 16 chains.
 const TURNS: u64 = 4_000_000;
-/// Rounds; each thread's best counts.
-const ROUNDS: usize = 7;
+/// Rounds; each thread's best counts (on a busy machine, seven rounds of a thread all met
+/// another process: one run's f64 bound came out a third below another's).
+const ROUNDS: usize = 15;
 
 /// Peak FLOP/s (a multiply-add counts 2) of vector multiply-adds on `threads` threads at once,
 /// in f64 and in f32: the highest over the vector widths this CPU runs. `None` without vectors

@@ -3,12 +3,13 @@
 //! taken in turn by the calling thread and by the threads of a pool of its own, one fewer than
 //! the cores ([`run`]), each group summing its own share of the gradient. Fixed groups keep the
 //! sums in the same order whatever the number of threads, so results are the same bits on one
-//! core or many. What it buys, measured alternately in one process on `ex4data1.mat` (AMD EPYC,
-//! Zen 4, 2 cores shared with other work): two threads against one, f64 1.2-1.9x, f32
-//! 1.8-3.5x (under other load, less: a thread that loses its core holds up the call's end).
-//! The pool's threads sleep between calls (rayon's); threads that spun between calls instead
-//! were 12% slower in f64 and 33-59% in f32 on this shared machine, where a spinning thread
-//! takes a core from other work and from the calling thread.
+//! core or many. What a second thread buys depends on the machine's other load: on the 2 shared
+//! cores of an AMD EPYC (Zen 4) with a load average of 5-7, nothing (one thread against two,
+//! alternated in one process: f64 0.65-1.13x, f32 0.93-0.99x), since each thread had about a
+//! third of a core and a call ends with its slower thread. The pool's threads sleep between
+//! calls (rayon's); threads that spun between calls instead made the evaluation 1.14-1.85x
+//! slower in f64 and 1.5-2.4x in f32 on that machine, where a spinning thread takes a core from
+//! other work and from the calling thread.
 
 use std::ops::Range;
 use std::sync::{Arc, OnceLock};

@@ -1,4 +1,7 @@
-//! The products with `X` that read its nonzero entries only: `z2 = X₁ Θ1ᵀ` and `X₁ᵀ δ2`.
+//! The sparse layout: the products with `X` that read its nonzero entries only, `z2 = X₁ Θ1ᵀ`
+//! and `X₁ᵀ δ2`. What it buys: `ex4data1.mat` is 52.5% exact zeros (the digits' background),
+//! and a whole evaluation in this layout, against the dense one (`gemm` on all of `X`), was
+//! 1.38-1.55x faster in f64 and 1.47-1.67x in f32, alternated in one process (AMD EPYC, Zen 4).
 //!
 //! Hidden units go in chunks of [`LANES`], whose sums are held in vector variables (explicit
 //! vector types: the compiler keeps plain arrays of that size in memory), in registers where
