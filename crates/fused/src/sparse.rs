@@ -9,9 +9,9 @@
 //! pairs ([`NonZeros`]): one read of a row of `Θ1ᵀ` or `δ2` serves two rows' or two columns'
 //! multiply-adds, where one at a time the loops wait on the reads more than on the arithmetic.
 //! - The forward product goes by pairs of rows: `z2[i, :]` sums `X[i, k] Θ1ᵀ[1 + k, :]` over the
-//!   columns where row `i` or its neighbour is nonzero, by ranges of [`range_columns`] columns
-//!   (all of `ex4data1.mat`'s in one), so that the rows of `Θ1ᵀ` a range touches stay in the
-//!   second-level cache while the block's rows go by.
+//!   columns where row `i` or its neighbour is nonzero, in column order, its sums in registers
+//!   from the first entry to the last (the rows of `Θ1ᵀ` come from the second-level cache in
+//!   the order the prefetchers follow).
 //! - The gradient goes by pairs of columns within a block: `∇Θ1ᵀ[1 + k, :]` sums
 //!   `X[i, k] δ2[i, :]` over the rows where column `k` or its neighbour is nonzero, with nothing
 //!   stored until the pair ends (row by row, every nonzero would load and store a row of the
@@ -25,29 +25,15 @@ use crate::real::Real;
 /// Hidden units handled together: one row of `Θ1ᵀ`, or of `δ2`, in vector registers (4 × 8
 /// doubles with AVX-512).
 pub(crate) const LANES: usize = 32;
-/// Bytes of packed `Θ1ᵀ` per range of columns: a small part of the second-level cache, where
-/// the rows a range touches stay while the block's row pairs go by; the entries of a pair go
-/// up the columns in order, which the prefetchers follow.
-const RANGE_BYTES: usize = 128 << 10;
-
-/// Columns of `X` per range, whose rows of packed `Θ1ᵀ` take [`RANGE_BYTES`]: 512 in f64, 1024
-/// in f32, so `ex4data1.mat`'s 400 columns are one range, and each row pair one loop, its sums
-/// in registers from start to end. Alternated in one process here, one range of 400 columns
-/// was 6-10% faster than ranges of 128 (32 KiB, the first-level cache) in f64, and 3-7% than
-/// ranges of 256 in f32; ranges of 256 in f64 were in between.
-pub(crate) const fn range_columns<T>() -> usize {
-    RANGE_BYTES / (LANES * std::mem::size_of::<T>())
-}
 /// The nonzero entries of `X`, indexed twice, in pairs: a product reads one row of `Θ1ᵀ` (or of
 /// `δ2`) for both members of a pair, which nearly halves the reads per nonzero. Neighbouring
 /// rows share most nonzero columns, and neighbouring columns (vertically adjacent pixels) most
 /// nonzero rows: on `ex4data1.mat`, a pair has 0.58 entries per nonzero (0.55 for columns).
 /// - **Row pairs**, for the forward product: rows `2i` and `2i + 1` of each block (the second
-///   missing when the block has an odd number of rows), by ranges of [`range_columns`]
-///   columns. An entry is a column where either row is nonzero, with both values (one may be
-///   zero): pair `p`'s entries in range `r` are `columns[s..e]` and `values[2s..2e]` with
-///   `s..e = starts[b + p·R + r]..starts[b + p·R + r + 1]` (`R` ranges per pair, `b` the
-///   block: each block begins with an entry of zeros outside every span, at `block_base`).
+///   missing when the block has an odd number of rows). An entry is a column where either row
+///   is nonzero, with both values (one may be zero): pair `p`'s entries are `columns[s..e]` and
+///   `values[2s..2e]` with `s..e = starts[b + p]..starts[b + p + 1]` (`b` the block: each block
+///   begins with an entry of zeros outside every span, at `block_base`).
 /// - **Column pairs** within each block of rows, for the gradient: columns `2j` and `2j + 1`.
 ///   An entry is a row where either column is nonzero: its row within the block, and its two
 ///   values as `T::ColumnEntry` holds them ([`ColumnEntry`]): in f64, where they are in
@@ -66,8 +52,6 @@ pub(crate) const fn range_columns<T>() -> usize {
 pub(crate) struct NonZeros<T: Real> {
     /// Columns of `X`, `n`.
     n: usize,
-    /// Ranges per row pair, `⌈n / range_columns⌉`.
-    ranges: usize,
     /// The first row pair of each block, and one past the last block's.
     block_pairs: Vec<usize>,
     starts: Vec<u32>,
@@ -170,14 +154,12 @@ impl<T: Real> NonZeros<T> {
         if n == 0 || n > 1 << 16 || blocks.iter().any(|b| b.len() > 1 << 8) {
             return None;
         }
-        let range_columns = range_columns::<T>();
-        let ranges = n.div_ceil(range_columns);
         let column_pairs = n.div_ceil(2);
         // Allocated at their final sizes: grown, they would leave the memory they outgrew.
         let (row_entries, column_entries) = pair_counts(x, n, blocks);
         let mut columns = Vec::with_capacity(blocks.len() + row_entries);
         let mut values = Vec::with_capacity(2 * (blocks.len() + row_entries));
-        let mut starts = Vec::with_capacity(x.len().div_ceil(2 * n) * ranges + 2 * blocks.len());
+        let mut starts = Vec::with_capacity(x.len().div_ceil(2 * n) + 2 * blocks.len());
         let (mut block_pairs, mut block_base) = (vec![0usize], Vec::with_capacity(blocks.len()));
         let mut block_starts = Vec::with_capacity(blocks.len() * (column_pairs + 1));
         let (mut block_rows, mut block_values) =
@@ -196,26 +178,24 @@ impl<T: Real> NonZeros<T> {
             at.resize(block.len() * n, ZERO_AT);
             for (pair, top_bottom) in rows.chunks(2 * n).enumerate() {
                 let (top, bottom) = top_bottom.split_at(n);
-                for range in 0..ranges {
-                    for k in range * range_columns..((range + 1) * range_columns).min(n) {
-                        let (upper, lower) = (top[k], bottom.get(k).copied().unwrap_or(0.0));
-                        if upper == 0.0 && lower == 0.0 {
-                            continue;
-                        }
-                        let first = u32::try_from(values.len() - base).ok()?;
-                        if T::ColumnEntry::HOLDS_POSITIONS && first >= u16::MAX as u32 {
-                            return None;
-                        }
-                        for (row, value, offset) in [(2 * pair, upper, 0), (2 * pair + 1, lower, 1)] {
-                            if value != 0.0 {
-                                at[row * n + k] = first + offset;
-                            }
-                        }
-                        columns.push(k as u16);
-                        values.extend([T::from_f64(upper), T::from_f64(lower)]);
+                for k in 0..n {
+                    let (upper, lower) = (top[k], bottom.get(k).copied().unwrap_or(0.0));
+                    if upper == 0.0 && lower == 0.0 {
+                        continue;
                     }
-                    starts.push(u32::try_from(columns.len()).ok()?);
+                    let first = u32::try_from(values.len() - base).ok()?;
+                    if T::ColumnEntry::HOLDS_POSITIONS && first >= u16::MAX as u32 {
+                        return None;
+                    }
+                    for (row, value, offset) in [(2 * pair, upper, 0), (2 * pair + 1, lower, 1)] {
+                        if value != 0.0 {
+                            at[row * n + k] = first + offset;
+                        }
+                    }
+                    columns.push(k as u16);
+                    values.extend([T::from_f64(upper), T::from_f64(lower)]);
                 }
+                starts.push(u32::try_from(columns.len()).ok()?);
             }
             block_pairs.push(block_pairs.last().copied().unwrap_or(0) + block.len().div_ceil(2));
             for j in 0..column_pairs {
@@ -235,7 +215,6 @@ impl<T: Real> NonZeros<T> {
         let block_lens = blocks.iter().map(|block| block.len()).collect();
         Some(Self {
             n,
-            ranges,
             block_pairs,
             starts,
             columns,
@@ -254,11 +233,10 @@ impl<T: Real> NonZeros<T> {
         2 * (self.columns.len() - self.block_base.len()) + 2 * self.block_rows.len()
     }
 
-    /// Row pair `pair` (of block `block`)'s entries in range `range`: their columns, and two
-    /// values each.
+    /// Row pair `pair` (of block `block`)'s entries: their columns, and two values each.
     #[inline(always)]
-    fn row_pair(&self, block: usize, pair: usize, range: usize) -> (&[u16], &[T]) {
-        let at = block + pair * self.ranges + range;
+    fn row_pair(&self, block: usize, pair: usize) -> (&[u16], &[T]) {
+        let at = block + pair;
         let span = self.starts[at] as usize..self.starts[at + 1] as usize;
         (&self.columns[span.clone()], &self.values[2 * span.start..2 * span.end])
     }
@@ -340,10 +318,9 @@ unsafe fn pair_sums<T: Real, V: Vector<T>>(
 
 /// `z2[i, c·L..(c+1)·L] = Θ1ᵀ[0, c·L..] + Σ_k X[i, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
 /// `X[i, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
-/// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows, and
-/// the sums kept in `z2` between ranges of columns. `packed` is `Θ1ᵀ` cut into chunks,
-/// zero-padded, so the padding lanes of `z2` get zeros. Aligning `packed` and `z2` to
-/// [`ALIGN`] makes it faster.
+/// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows.
+/// `packed` is `Θ1ᵀ` cut into chunks, zero-padded, so the padding lanes of `z2` get zeros.
+/// Aligning `packed` and `z2` to 64 bytes makes it faster.
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
@@ -362,39 +339,30 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(z2: &mut [T], nonzeros: &Non
     for (c, chunk) in packed.chunks_exact((1 + n) * LANES).enumerate() {
         let (bias, weights) = chunk.split_at(LANES);
         assert_eq!(weights.len(), n * LANES);
-        for range in 0..nonzeros.ranges {
-            // Each pair's two rows of this chunk (the second missing at the end of an odd block).
-            for (pair, two_rows) in pairs.clone().zip(z2.chunks_mut(2 * stride)) {
-                let (top_row, bottom_row) = two_rows.split_at_mut(stride.min(two_rows.len()));
-                let top_sums = &mut top_row[c * LANES..(c + 1) * LANES];
-                let mut bottom_sums = bottom_row.get_mut(c * LANES..(c + 1) * LANES);
-                let (columns, values) = nonzeros.row_pair(block, pair, range);
-                // SAFETY (all vector calls): the caller guarantees the instruction set; every
-                // slice loaded or stored has at least WIDTH elements (LANES is a multiple of
-                // WIDTH, and the rows of `weights` and the sums have LANES).
-                unsafe {
-                    // The first range starts from the bias, the others from the sums so far.
-                    let (mut top_from, mut bottom_from) = ([V::splat(T::ZERO); LANES], [V::splat(T::ZERO); LANES]);
-                    let top_start = if range == 0 { bias } else { &top_sums[..] };
-                    let bottom_start = match &bottom_sums {
-                        Some(sums) if range > 0 => &sums[..],
-                        _ => bias,
-                    };
-                    let starts = top_from.iter_mut().zip(bottom_from.iter_mut());
-                    for (v, (top, bottom)) in starts.enumerate().take(vectors) {
-                        *top = V::load(&top_start[v * V::WIDTH..]);
-                        *bottom = V::load(&bottom_start[v * V::WIDTH..]);
-                    }
-                    // Row k of `weights` starts at `k · LANES`, and every column k < n
-                    // (`NonZeros`' invariant): the row is inside `weights`.
-                    let entries = columns.iter().zip(values.chunks_exact(2));
-                    let entries = entries.map(|(&k, x)| (weights.as_ptr().add(k as usize * LANES), x[0], x[1]));
-                    let (top, bottom) = pair_sums::<T, V>(entries, (top_from, bottom_from));
-                    for v in 0..vectors {
-                        top[v].store(&mut top_sums[v * V::WIDTH..]);
-                        if let Some(sums) = &mut bottom_sums {
-                            bottom[v].store(&mut sums[v * V::WIDTH..]);
-                        }
+        // Each pair's two rows of this chunk (the second missing at the end of an odd block).
+        for (pair, two_rows) in pairs.clone().zip(z2.chunks_mut(2 * stride)) {
+            let (top_row, bottom_row) = two_rows.split_at_mut(stride.min(two_rows.len()));
+            let top_sums = &mut top_row[c * LANES..(c + 1) * LANES];
+            let mut bottom_sums = bottom_row.get_mut(c * LANES..(c + 1) * LANES);
+            let (columns, values) = nonzeros.row_pair(block, pair);
+            // SAFETY (all vector calls): the caller guarantees the instruction set; every slice
+            // loaded or stored has at least WIDTH elements (LANES is a multiple of WIDTH, and the
+            // rows of `weights` and the sums have LANES).
+            unsafe {
+                // Both rows start from the bias.
+                let mut from = [V::splat(T::ZERO); LANES];
+                for (v, start) in from.iter_mut().enumerate().take(vectors) {
+                    *start = V::load(&bias[v * V::WIDTH..]);
+                }
+                // Row k of `weights` starts at `k · LANES`, and every column k < n (`NonZeros`'
+                // invariant): the row is inside `weights`.
+                let entries = columns.iter().zip(values.chunks_exact(2));
+                let entries = entries.map(|(&k, x)| (weights.as_ptr().add(k as usize * LANES), x[0], x[1]));
+                let (top, bottom) = pair_sums::<T, V>(entries, (from, from));
+                for v in 0..vectors {
+                    top[v].store(&mut top_sums[v * V::WIDTH..]);
+                    if let Some(sums) = &mut bottom_sums {
+                        bottom[v].store(&mut sums[v * V::WIDTH..]);
                     }
                 }
             }
@@ -482,36 +450,32 @@ mod tests {
 
     /// Both views of an `m x n` matrix with odd sizes and blocks (odd blocks too), in `T`.
     fn check_views<T: Real + std::fmt::Debug>() {
-        // Wide enough for several column ranges in both types; blocks of 29 rows, so that a
-        // block's row pairs fit the index.
+        // Wider than the exercise's 400 columns; blocks of 29 rows, so that a block's row pairs
+        // fit the index.
         let (m, n) = (301, 1101);
-        assert!(n > range_columns::<T>());
         let x: Vec<f64> = (0..m * n).map(|i| if (i * 7919) % 5 < 2 { (i % 13) as f64 - 6.0 } else { 0.0 }).collect();
         let blocks: Vec<_> = (0..m).step_by(29).map(|s| s..(s + 29).min(m)).collect();
         let count = x.iter().filter(|&&v| v != 0.0).count();
         let nonzeros = NonZeros::<T>::of(&x, n, &blocks).expect("indexable");
         let value = |i: usize, k: usize| T::from_f64(x[i * n + k]);
-        // Row pairs: the columns rise within a range, both values are X's (zero past the last
-        // row of an odd block), every nonzero is there once and every entry has one.
+        // Row pairs: the columns rise, both values are X's (zero past the last row of an odd
+        // block), every nonzero is there once and every entry has one.
         let mut seen = 0;
         for (b, block) in blocks.iter().enumerate() {
             let pairs = nonzeros.block_pairs[b]..nonzeros.block_pairs[b + 1];
             assert_eq!(pairs.len(), block.len().div_ceil(2));
             for (p, pair) in pairs.enumerate() {
                 let (top, bottom) = (block.start + 2 * p, block.start + 2 * p + 1);
-                for range in 0..nonzeros.ranges {
-                    let (columns, values) = nonzeros.row_pair(b, pair, range);
-                    for (&k, v) in columns.iter().zip(values.chunks_exact(2)) {
-                        let k = k as usize;
-                        assert_eq!(k / range_columns::<T>(), range);
-                        let lower = if bottom < block.end { value(bottom, k) } else { T::ZERO };
-                        assert_eq!((v[0], v[1]), (value(top, k), lower));
-                        let present = usize::from(v[0] != T::ZERO) + usize::from(v[1] != T::ZERO);
-                        assert!(present > 0, "an entry with no nonzero");
-                        seen += present;
-                    }
-                    assert!(columns.windows(2).all(|w| w[0] < w[1]));
+                let (columns, values) = nonzeros.row_pair(b, pair);
+                for (&k, v) in columns.iter().zip(values.chunks_exact(2)) {
+                    let k = k as usize;
+                    let lower = if bottom < block.end { value(bottom, k) } else { T::ZERO };
+                    assert_eq!((v[0], v[1]), (value(top, k), lower));
+                    let present = usize::from(v[0] != T::ZERO) + usize::from(v[1] != T::ZERO);
+                    assert!(present > 0, "an entry with no nonzero");
+                    seen += present;
                 }
+                assert!(columns.windows(2).all(|w| w[0] < w[1]));
             }
         }
         assert_eq!(seen, count);
