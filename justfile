@@ -61,7 +61,7 @@ reproduce: build
 fuzz SECONDS="600" SEED="1":
     EX4_FUZZ_SECONDS={{SECONDS}} EX4_FUZZ_SEED={{SEED}} cargo test {{cargo_flags}} --workspace --test fuzz_mat -- --nocapture
 
-# Speed: cost and gradient, training, sweeps and memory, beside numpy's (one table; see README)
+# Speed: cost and gradient, training, sweeps and memory, beside numpy's and JAX's (one table; see docs/performance.md)
 bench: build
-    -python3 -c "import numpy, scipy" 2>/dev/null || pip install --quiet numpy scipy
+    -python3 -c "import numpy, scipy, threadpoolctl, jax" 2>/dev/null || pip install --quiet numpy scipy threadpoolctl jax
     cargo bench --workspace --bench speed

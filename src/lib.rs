@@ -3,6 +3,7 @@
 
 pub use backend;
 pub use data;
+pub use fused;
 pub use manual;
 pub use model;
 pub use train;

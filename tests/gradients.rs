@@ -7,7 +7,8 @@ use backend::{Backend, sigmoid, tensor_to_vec};
 use burn::tensor::{Tensor, TensorData};
 use common::{exercise_set, reference_weights};
 use data::{DataFile, LayerSizes, Matrix};
-use manual::{Isa, Layout, NnCost, reshape, sigmoid_gradient, unroll};
+use fused::{Isa, Layout};
+use manual::{NnCost, reshape, sigmoid_gradient, unroll};
 use proptest::prelude::*;
 use verify::checks::{
     Check, FINITE_DIFFERENCE_BOUND, IMPLEMENTATION_BOUND, exercise_gradient_check, exercise_problem,
@@ -185,11 +186,11 @@ fn fused_variants<'a>(
     labels: &[usize],
     sizes: LayerSizes,
     lambda: f64,
-) -> Vec<(String, manual::FusedNnCost<'a, f64>)> {
+) -> Vec<(String, fused::FusedNnCost<'a, f64>)> {
     let mut variants = Vec::new();
     for layout in [Layout::Dense, Layout::Sparse] {
         for isa in Isa::available() {
-            let cost = manual::FusedNnCost::with_layout(x, labels, sizes, lambda, layout).with_isa(isa);
+            let cost = fused::FusedNnCost::with_layout(x, labels, sizes, lambda, layout).with_isa(isa);
             variants.push((format!("{layout:?} {isa:?}"), cost));
         }
     }
@@ -260,18 +261,18 @@ fn the_fused_variants_agree_on_a_large_sparse_problem() {
     }
     // 60% zeros: the automatic choice is the sparse layout; without zeros, the dense one. The
     // sparse one does the nonzeros' multiply-adds, and at most as many on zeros beside them.
-    let sparse = manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 3.0);
+    let sparse = fused::FusedNnCost::<f64>::new(&x, &labels, sizes, 3.0);
     assert_eq!(sparse.layout(), Layout::Sparse);
     let nonzero_multiply_adds = 2 * x.as_slice().iter().filter(|&&v| v != 0.0).count() * sizes.hidden;
     let done = sparse.multiply_adds_with_x();
     assert!((nonzero_multiply_adds..=2 * nonzero_multiply_adds).contains(&done), "{done} vs {nonzero_multiply_adds}");
     // At another lambda, sharing the index: the same as indexed anew.
-    let other = manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 0.5).cost_and_gradient(&params);
+    let other = fused::FusedNnCost::<f64>::new(&x, &labels, sizes, 0.5).cost_and_gradient(&params);
     assert_eq!(sparse.with_lambda(0.5).cost_and_gradient(&params), other);
-    let dense = manual::FusedNnCost::<f64>::with_layout(&x, &labels, sizes, 3.0, Layout::Dense);
+    let dense = fused::FusedNnCost::<f64>::with_layout(&x, &labels, sizes, 3.0, Layout::Dense);
     assert_eq!(dense.multiply_adds_with_x(), 2 * x.as_slice().len() * sizes.hidden);
     let (_, dense_x, _) = random_problem(sizes, 100, 11, 0.0);
-    assert_eq!(manual::FusedNnCost::<f64>::new(&dense_x, &labels[..100], sizes, 3.0).layout(), Layout::Dense);
+    assert_eq!(fused::FusedNnCost::<f64>::new(&dense_x, &labels[..100], sizes, 3.0).layout(), Layout::Dense);
 }
 
 #[test]
@@ -292,15 +293,15 @@ fn the_fused_path_matches_the_tensor_path_on_the_reference_network() {
         // In f32: the same to single precision, in both layouts.
         for layout in [Layout::Dense, Layout::Sparse] {
             let (cost32, fused32) =
-                manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, lambda, layout)
+                fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, lambda, layout)
                     .cost_and_gradient(&params);
             assert!((cost32 - cost).abs() < 1e-5 * cost, "{layout:?}, lambda {lambda}: f32 cost {cost32} vs {cost}");
             assert!(relative_difference(&fused32, &gradient) < 1e-5, "{layout:?}, lambda {lambda}: f32 gradient");
         }
     }
     // ex4data1.mat is 52% zeros: training uses the sparse layout.
-    assert_eq!(manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).layout(), Layout::Sparse);
-    let (cost, _) = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).cost_and_gradient(&params);
+    assert_eq!(fused::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).layout(), Layout::Sparse);
+    let (cost, _) = fused::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 0.0).cost_and_gradient(&params);
     assert!((cost - 0.287629).abs() < 5e-7, "{cost}");
 }
 
@@ -314,7 +315,7 @@ fn one_objective_serves_many_callers_at_once() {
     let (params, x, labels) = random_problem(sizes, 900, 5, 0.5);
     let (done, finished) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let fused = manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 1.0);
+        let fused = fused::FusedNnCost::<f64>::new(&x, &labels, sizes, 1.0);
         let alone = fused.cost_and_gradient(&params);
         let differing = std::sync::atomic::AtomicUsize::new(0);
         let check = |call: (f64, Vec<f64>)| {
@@ -350,7 +351,7 @@ fn the_fused_variants_agree_for_any_number_of_labels() {
         }
         for layout in [Layout::Dense, Layout::Sparse] {
             for isa in Isa::available() {
-                let fused = manual::FusedNnCost::<f32>::with_layout(&x, &y, sizes, 0.5, layout).with_isa(isa);
+                let fused = fused::FusedNnCost::<f32>::with_layout(&x, &y, sizes, 0.5, layout).with_isa(isa);
                 let (cost32, gradient32) = fused.cost_and_gradient(&params);
                 let what = format!("{labels} labels, f32 {layout:?} {isa:?}");
                 assert!((cost32 - cost).abs() < 1e-5 * cost, "{what}: {cost32} vs {cost}");
@@ -367,7 +368,7 @@ fn the_fused_path_refuses_empty_sizes() {
     for (sizes, m) in [(LayerSizes::new(3, 0, 2), 4), (LayerSizes::new(3, 2, 0), 4), (LayerSizes::new(3, 2, 2), 0)] {
         let x = Matrix::from_row_major(m, 3, vec![0.5; m * 3]);
         let labels = vec![1; m];
-        let refused = std::panic::catch_unwind(|| manual::FusedNnCost::<f64>::new(&x, &labels, sizes, 0.0).sizes());
+        let refused = std::panic::catch_unwind(|| fused::FusedNnCost::<f64>::new(&x, &labels, sizes, 0.0).sizes());
         let message = refused.expect_err("accepted").downcast::<String>().map(|m| *m).unwrap_or_default();
         assert!(message.contains("at least one example, hidden unit and label"), "{sizes}, m {m}: {message}");
     }
@@ -380,17 +381,17 @@ fn the_fused_path_refuses_empty_sizes() {
 /// 32-unit chunks, and X from all nonzero to all zero.
 #[test]
 fn the_sparse_layout_matches_the_dense_one_on_awkward_shapes() {
-    fn check<T: manual::Real>(m: usize, n: usize, h: usize, shares_of_zeros: &[f64], bound: f64) {
+    fn check<T: fused::Real>(m: usize, n: usize, h: usize, shares_of_zeros: &[f64], bound: f64) {
         for &zeros in shares_of_zeros {
             let sizes = LayerSizes::new(n, h, 3);
             let (params, x, _) = random_problem(sizes, m, (m * 31 + n * 7 + h) as u64, zeros);
             let labels: Vec<usize> = (0..m).map(|i| 1 + i % 3).collect();
-            let dense = manual::FusedNnCost::<T>::with_layout(&x, &labels, sizes, 0.7, Layout::Dense);
+            let dense = fused::FusedNnCost::<T>::with_layout(&x, &labels, sizes, 0.7, Layout::Dense);
             let (cost, gradient) = dense.with_isa(Isa::Baseline).cost_and_gradient(&params);
             let scale = gradient.iter().fold(1e-300f64, |a, b| a.max(b.abs()));
             for isa in Isa::available() {
                 let sparse =
-                    manual::FusedNnCost::<T>::with_layout(&x, &labels, sizes, 0.3, Layout::Sparse).with_isa(isa);
+                    fused::FusedNnCost::<T>::with_layout(&x, &labels, sizes, 0.3, Layout::Sparse).with_isa(isa);
                 let (sparse_cost, sparse_gradient) = sparse.with_lambda(0.7).cost_and_gradient(&params);
                 let what = format!("m {m}, n {n}, h {h}, {zeros} zeros, {isa:?}");
                 assert!((sparse_cost - cost).abs() <= bound * cost.abs().max(1.0), "{what}: {sparse_cost} vs {cost}");
@@ -416,5 +417,5 @@ fn the_sparse_layout_matches_the_dense_one_on_awkward_shapes() {
     check::<f64>(5, 65536, 2, &[0.999], 1e-11);
     let sizes = LayerSizes::new(65536, 2, 3);
     let (_, x, _) = random_problem(sizes, 5, 1, 0.5);
-    assert_eq!(manual::FusedNnCost::<f64>::new(&x, &[1, 2, 3, 1, 2], sizes, 0.0).layout(), Layout::Dense);
+    assert_eq!(fused::FusedNnCost::<f64>::new(&x, &[1, 2, 3, 1, 2], sizes, 0.0).layout(), Layout::Dense);
 }

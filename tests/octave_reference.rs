@@ -14,7 +14,8 @@ use backend::{Backend, matrix_to_tensor, tensor_to_vec};
 use burn::tensor::{Tensor, TensorData};
 use common::{exercise_set, reference_weights};
 use data::{DataFile, LayerSizes, Matrix};
-use manual::{FusedNnCost, Layout, NnCost, debug_initialize_weights, sigmoid_gradient, unroll};
+use fused::{FusedNnCost, Layout};
+use manual::{NnCost, debug_initialize_weights, sigmoid_gradient, unroll};
 use model::Network;
 use sha2::{Digest, Sha256};
 

@@ -1,8 +1,9 @@
 //! `just bench`: speed of the cost and gradient, of training and of sweeps, on
-//! `ex4data1.mat`, beside the exercise's numpy implementation run on the same data in the same
-//! run (`bench/numpy_reference.py`, when Python with numpy and scipy is available). Prints one
-//! table, then the evaluation's FLOP/s against a large `gemm` and against the cores' arithmetic
-//! peak ([`peak`]).
+//! `ex4data1.mat`, beside the exercise's numpy implementation and the same cost differentiated
+//! by JAX, run on the same data in the same run (`bench/numpy_reference.py`, when Python with
+//! numpy, scipy and threadpoolctl is available; JAX when installed). Prints one table, then the
+//! multiply-adds the fused engine does and its share of an upper bound on the cores' FLOP/s
+//! ([`peak`]).
 //!
 //! Each timing is the median of repeated runs after a warm-up (criterion's approach without its
 //! statistics machinery, so that all figures, ours and numpy's, land in one table). Speed
@@ -16,7 +17,7 @@ use std::time::Instant;
 
 use backend::Backend;
 use data::{DataFile, Dataset, LayerSizes, locate};
-use manual::Layout;
+use fused::Layout;
 use model::{Network, evaluate};
 use train::{Engine, Objective, Precision, Silent, TrainConfig, objective, train};
 
@@ -84,12 +85,13 @@ fn multiply_adds(m: usize, s: LayerSizes) -> f64 {
     2.0 * m * n1 * h + 2.0 * m * h1 * k + m * k * h
 }
 
-/// The machine's practical peak: a large f64 matrix product with gemm on every core, in FLOP/s.
-fn gemm_peak() -> f64 {
+/// A large `T` matrix product with gemm on every core, in FLOP/s: what a real product reaches
+/// on these cores, one of the measurements the bound of [`peak`] is the highest of.
+fn gemm_flops<T: Copy + 'static + From<f32>>() -> f64 {
     let n = 1536;
-    let a = vec![1.0f64; n * n];
-    let b = vec![0.5f64; n * n];
-    let mut c = vec![0.0f64; n * n];
+    let a = vec![T::from(1.0); n * n];
+    let b = vec![T::from(0.5); n * n];
+    let mut c = vec![T::from(0.0); n * n];
     let seconds = median_seconds(5, || {
         // SAFETY: all three buffers are n x n, row-major, as the strides say.
         unsafe {
@@ -107,8 +109,8 @@ fn gemm_peak() -> f64 {
                 b.as_ptr(),
                 1,
                 n as isize,
-                0.0,
-                1.0,
+                T::from(0.0),
+                T::from(1.0),
                 false,
                 false,
                 false,
@@ -125,6 +127,7 @@ struct Row {
     ours: String,
     numpy: String,
     ratio: String,
+    jax: String,
     bar: String,
 }
 
@@ -133,7 +136,7 @@ fn row(name: &str, ours: String, numpy: Option<f64>, ours_seconds: Option<f64>, 
         (Some(o), Some(n)) => format!("{:.2}", o / n),
         _ => "-".into(),
     };
-    Row { name: name.into(), ours, numpy: numpy.map_or("-".into(), ms), ratio, bar }
+    Row { name: name.into(), ours, numpy: numpy.map_or("-".into(), ms), ratio, jax: "-".into(), bar }
 }
 
 fn ms(seconds: f64) -> String {
@@ -175,22 +178,23 @@ fn main() {
     let flex = Backend::Flex.device().unwrap();
     let ndarray = Backend::NdArray.device().unwrap();
     let threads = rayon::current_num_threads();
-    eprintln!("measuring numpy (bench/numpy_reference.py)...");
+    eprintln!("measuring numpy and JAX (bench/numpy_reference.py)...");
     let numpy = numpy_reference(&path);
-    let numpy_eval = numpy.as_ref().and_then(|v| v["evaluation_seconds"].as_f64());
-    let numpy_lbfgs = numpy.as_ref().and_then(|v| v["lbfgs_seconds"].as_f64());
+    let figure = |key: &str| numpy.as_ref().and_then(|v| v[key].as_f64());
+    let (numpy_eval, numpy_lbfgs) = (figure("evaluation_seconds"), figure("lbfgs_seconds"));
     eprintln!("measuring ours...");
 
     let runs = 41;
     let eval_time = |objective: &dyn Objective| median_seconds(runs, || objective.cost_and_gradient(&params));
     // The fused engine as training builds it (`Engine::Fused` is `FusedNnCost::<f64>::new`),
     // then the other layout and f32, in interleaved rounds.
-    let default_cost = manual::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
+    let default_cost = fused::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
     let (layout, isa) = (default_cost.layout(), default_cost.isa());
     let with_x_done = default_cost.multiply_adds_with_x();
-    let dense64_cost = manual::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
-    let fused32_cost = manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, layout);
-    let dense32_cost = manual::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let dense64_cost = fused::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let fused32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, layout);
+    let with_x_done32 = fused32_cost.multiply_adds_with_x();
+    let dense32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
     let times = interleaved_seconds(
         &[
             &|| drop(std::hint::black_box(default_cost.cost_and_gradient(&params))),
@@ -242,14 +246,35 @@ fn main() {
         times[times.len() / 2]
     });
 
-    let flops = 2.0 * multiply_adds(data.len(), sizes);
-    // The sparse layout skips most zero pixels in both products with X (X₁Θ1ᵀ and X₁ᵀδ2): all
-    // but those paired with a nonzero.
+    // Multiply-adds of one evaluation: the dense count, and what each engine does (the sparse
+    // layout skips the zero pixels of X in both products with X, all but those paired with a
+    // nonzero).
+    let dense_count = multiply_adds(data.len(), sizes);
+    let with_x_dense = (2 * data.len() * data.num_features() * sizes.hidden) as f64;
+    let done64 = dense_count - with_x_dense + with_x_done as f64;
+    let done32 = dense_count - with_x_dense + with_x_done32 as f64;
     let nonzeros = data.x.as_slice().iter().filter(|&&v| v != 0.0).count();
-    let with_x_dense = 2 * data.len() * data.num_features() * sizes.hidden;
-    let done_flops = flops - 2.0 * with_x_dense as f64 + 2.0 * with_x_done as f64;
-    let gemm_flops = gemm_peak();
-    let fma_peak = peak::fma_peak(isa, threads);
+    let on_nonzeros = dense_count - with_x_dense + (2 * nonzeros * sizes.hidden) as f64;
+    eprintln!("measuring the cores' upper bound...");
+    let (gemm64, gemm32) = (gemm_flops::<f64>(), gemm_flops::<f32>());
+    let chains = peak::fma_chains(threads);
+    let dgemm = figure("dgemm_flops");
+    let candidates64 = [
+        chains.map(|c| ("multiply-add chains", c.0)),
+        Some(("gemm 1536^3", gemm64)),
+        dgemm.map(|d| ("numpy dgemm 2000^3", d)),
+    ];
+    let (bound64_source, bound64) =
+        candidates64.into_iter().flatten().fold(("", 0.0), |best, c| if c.1 > best.1 { c } else { best });
+    // An f32 vector holds twice the lanes of an f64 one, at the same multiply-adds per cycle on
+    // x86-64: twice the f64 bound bounds f32 too, should its own chains have met a busy moment.
+    let candidates32 = [
+        chains.map(|c| ("multiply-add chains", c.1)),
+        Some(("gemm f32 1536^3", gemm32)),
+        Some(("twice the f64 bound", 2.0 * bound64)),
+    ];
+    let (bound32_source, bound32) =
+        candidates32.into_iter().flatten().fold(("", 0.0), |best, c| if c.1 > best.1 { c } else { best });
     let x_bytes = (data.len() * data.num_features() * 8) as f64;
 
     let mut rows = vec![
@@ -258,16 +283,13 @@ fn main() {
             ms_best(fused64_times),
             numpy_eval,
             Some(fused64),
-            // The issue's bar is 3x numpy, "2.5 ms" where numpy takes 7.5: both are judged,
-            // apart, since numpy's own time differs from machine to machine.
             match numpy_eval {
                 Some(n) => format!(
-                    "<= 2.5 ms: {}; 3x numpy ({:.2}x): {}",
-                    verdict(fused64 <= 2.5e-3),
+                    ">= 4x numpy ({:.2}x): {}",
                     toward_failing(n / fused64, 2, true),
-                    verdict(fused64 * 3.0 <= n)
+                    verdict(fused64 * 4.0 <= n)
                 ),
-                None => format!("<= 2.5 ms: {}; 3x numpy: no numpy", verdict(fused64 <= 2.5e-3)),
+                None => ">= 4x numpy: no numpy".into(),
             },
         ),
         row(
@@ -335,15 +357,22 @@ fn main() {
             format!(">= 1.7x 1 worker on 1 thread: {}", verdict(serial_one_thread / parallel >= 1.7)),
         ),
     ];
-    let numpy_best = numpy.as_ref().and_then(|v| v["evaluation_best_seconds"].as_f64());
+    let numpy_best = figure("evaluation_best_seconds");
     if let (Some(median), Some(best)) = (numpy_eval, numpy_best) {
         for r in &mut rows[..4] {
             r.numpy = ms_best((median, best));
         }
     }
-    if let Some(v) = &numpy {
-        let accuracy = v["lbfgs_accuracy"].as_f64().unwrap_or(0.0);
-        rows[7].numpy = format!("{} ({accuracy:.2}%)", ms(numpy_lbfgs.unwrap_or(0.0)));
+    if let (Some(seconds), Some(accuracy)) = (numpy_lbfgs, figure("lbfgs_accuracy")) {
+        rows[7].numpy = format!("{} ({accuracy:.2}%)", ms(seconds));
+    }
+    let jax_eval = figure("jax_evaluation_seconds");
+    if let (Some(median), Some(best)) = (jax_eval, figure("jax_evaluation_best_seconds")) {
+        rows[0].jax = ms_best((median, best));
+        rows[0].bar += &format!("; {:.2}x JAX", median / fused64);
+    }
+    if let (Some(seconds), Some(accuracy)) = (figure("jax_lbfgs_seconds"), figure("jax_lbfgs_accuracy")) {
+        rows[7].jax = format!("{} ({accuracy:.2}%)", ms(seconds));
     }
 
     // Peak memory of a training run, from the trainer itself (metrics.json).
@@ -371,40 +400,62 @@ fn main() {
     println!();
     println!("ex4 speed on {} ({} x {}), {threads} threads", path.display(), data.len(), data.num_features());
     if let Some(v) = &numpy {
-        println!("numpy {} / scipy {} (bench/numpy_reference.py) in the same run", v["numpy"], v["scipy"]);
+        let blas = v["blas"].as_array().into_iter().flatten();
+        let blas: Vec<String> = blas.map(|b| format!("{} on {} threads", b["file"], b["threads"])).collect();
+        println!(
+            "numpy {} / scipy {} / JAX {} (bench/numpy_reference.py) in the same run; BLAS: {}",
+            v["numpy"],
+            v["scipy"],
+            v.get("jax").map_or("not installed".into(), ToString::to_string),
+            blas.join(", ")
+        );
     }
     println!();
     println!(
-        "| {:<54} | {:>22} | {:>22} | {:>11} | bar |",
-        "benchmark", "ours (median)", "numpy (median)", "ours/numpy"
+        "| {:<54} | {:>22} | {:>22} | {:>10} | {:>22} | bar |",
+        "benchmark", "ours (median)", "numpy (median)", "ours/numpy", "JAX (median)"
     );
-    println!("| {} | {} | {} | {} | --- |", "-".repeat(54), "-".repeat(22), "-".repeat(22), "-".repeat(11));
+    println!(
+        "| {} | {} | {} | {} | {} | --- |",
+        "-".repeat(54),
+        "-".repeat(22),
+        "-".repeat(22),
+        "-".repeat(10),
+        "-".repeat(22)
+    );
     for r in &rows {
-        println!("| {:<54} | {:>22} | {:>22} | {:>11} | {} |", r.name, r.ours, r.numpy, r.ratio, r.bar);
+        println!("| {:<54} | {:>22} | {:>22} | {:>10} | {:>22} | {} |", r.name, r.ours, r.numpy, r.ratio, r.jax, r.bar);
     }
     println!();
+    let gflops = |multiply_adds: f64, seconds: f64| 2.0 * multiply_adds / seconds / 1e9;
     println!(
-        "evaluation: {:.1} M multiply-adds; fused f64 {:.1} GFLOP/s, f32 {:.1} GFLOP/s, dense f64 {:.1} GFLOP/s; \
-         a large product (gemm f64, 1536^3, {threads} threads) {:.1} GFLOP/s: dense {:.0}% of it",
-        flops / 2e6,
-        flops / fused64 / 1e9,
-        flops / fused32 / 1e9,
-        flops / dense64 / 1e9,
-        gemm_flops / 1e9,
-        100.0 * flops / dense64 / gemm_flops
+        "multiply-adds per evaluation: {:.1} M counted dense; X is {:.1}% nonzero, and the {layout_name} layout does \
+         {:.1} M in f64 ({:.1} M of them on nonzeros), {:.1} M in f32",
+        dense_count / 1e6,
+        100.0 * nonzeros as f64 / (data.len() * data.num_features()) as f64,
+        done64 / 1e6,
+        on_nonzeros / 1e6,
+        done32 / 1e6,
     );
-    match fma_peak {
-        Some((peak64, peak32)) => println!(
-            "arithmetic peak ({isa:?} multiply-adds alone, {threads} threads): f64 {:.1} GFLOP/s, f32 {:.1}; \
-             fused f64 at {:.0}% of it, f32 at {:.0}%, the large gemm at {:.0}%",
-            peak64 / 1e9,
-            peak32 / 1e9,
-            100.0 * flops / fused64 / peak64,
-            100.0 * flops / fused32 / peak32,
-            100.0 * gemm_flops / peak64
-        ),
-        None => println!("arithmetic peak: not measured ({isa:?} has no vector multiply-adds)"),
-    }
+    println!(
+        "upper bound on {threads} threads (the highest of: {}gemm {:.1}{}): f64 {:.1} GFLOP/s ({bound64_source}), \
+         f32 {:.1} ({bound32_source})",
+        chains.map_or(String::new(), |c| format!("multiply-add chains {:.1} (f32 {:.1}), ", c.0 / 1e9, c.1 / 1e9)),
+        gemm64 / 1e9,
+        dgemm.map_or(String::new(), |d| format!(", numpy dgemm {:.1}", d / 1e9)),
+        bound64 / 1e9,
+        bound32 / 1e9,
+    );
+    println!(
+        "done per second: fused f64 {:.1} GFLOP/s, {:.0}% of the bound; f32 {:.1}, {:.0}%; dense f64 (gemm) {:.1}, \
+         {:.0}%; loops compiled for {isa:?}",
+        gflops(done64, fused64),
+        100.0 * gflops(done64, fused64) * 1e9 / bound64,
+        gflops(done32, fused32),
+        100.0 * gflops(done32, fused32) * 1e9 / bound32,
+        gflops(dense_count, dense64),
+        100.0 * gflops(dense_count, dense64) * 1e9 / bound64,
+    );
     if let Some(best) = numpy_best {
         println!(
             "best against best: fused f64 {:.2}x faster than numpy ({:.2} vs {:.2} ms); f32 takes {:.0}% of f64",
@@ -414,18 +465,5 @@ fn main() {
             100.0 * fused32_times.1 / fused64_times.1
         );
     }
-    println!(
-        "X is {:.1}% nonzero: the {layout_name} layout does {:.1} M of those multiply-adds, {:.1} M of them on nonzeros \
-         ({:.1} GFLOP/s actually done: {:.0}% of the gemm{}); loops compiled for {isa:?}",
-        100.0 * nonzeros as f64 / (data.len() * data.num_features()) as f64,
-        done_flops / 2e6,
-        (flops / 2.0 - (with_x_dense - 2 * nonzeros * sizes.hidden) as f64) / 1e6,
-        done_flops / fused64 / 1e9,
-        100.0 * done_flops / fused64 / gemm_flops,
-        fma_peak.map_or(String::new(), |(peak64, _)| format!(
-            ", {:.0}% of the arithmetic peak",
-            100.0 * done_flops / fused64 / peak64
-        ))
-    );
     let _ = std::fs::remove_dir_all(&out);
 }

@@ -52,7 +52,7 @@ impl Optimizer {
 #[serde(rename_all = "lowercase")]
 pub enum Engine {
     /// The hand-written backpropagation of the `manual` crate, fused on the CPU
-    /// ([`manual::FusedNnCost`], in the [`Precision`] asked for): the same computation as
+    /// ([`fused::FusedNnCost`], in the [`Precision`] asked for): the same computation as
     /// `manual`, about eight times faster on the exercise's data in f64, twice that in f32
     /// (`just bench`). The backend flag does not apply to it.
     Fused,

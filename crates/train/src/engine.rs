@@ -29,12 +29,12 @@ impl Objective for ManualObjective {
     }
 }
 
-/// The hand-written backpropagation fused on the CPU ([`manual::FusedNnCost`]), computing in
+/// The hand-written backpropagation fused on the CPU ([`fused::FusedNnCost`]), computing in
 /// `T`: the parameters are rounded to `T` at each evaluation, the cost and gradient come back in
 /// f64.
-struct FusedObjective<'a, T: manual::Real>(manual::FusedNnCost<'a, T>);
+struct FusedObjective<'a, T: fused::Real>(fused::FusedNnCost<'a, T>);
 
-impl<T: manual::Real> Objective for FusedObjective<'_, T> {
+impl<T: fused::Real> Objective for FusedObjective<'_, T> {
     fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
         self.0.cost_and_gradient(params)
     }
@@ -108,8 +108,8 @@ pub(crate) struct Objectives<'a> {
 /// What an engine holds of the examples for every lambda.
 enum Examples<'a> {
     /// The fused engine's examples, indexed, in f64 or f32.
-    FusedF64(manual::FusedNnCost<'a, f64>),
-    FusedF32(manual::FusedNnCost<'a, f32>),
+    FusedF64(fused::FusedNnCost<'a, f64>),
+    FusedF32(fused::FusedNnCost<'a, f32>),
     /// The other engines build theirs at each lambda, on the run's device.
     Manual,
     Autodiff,
@@ -126,8 +126,8 @@ impl<'a> Objectives<'a> {
         precision.check(engine)?;
         let (x, labels) = (&data.x, &data.labels[..]);
         let examples = match (engine, precision) {
-            (Engine::Fused, Precision::F64) => Examples::FusedF64(manual::FusedNnCost::new(x, labels, sizes, 0.0)),
-            (Engine::Fused, Precision::F32) => Examples::FusedF32(manual::FusedNnCost::new(x, labels, sizes, 0.0)),
+            (Engine::Fused, Precision::F64) => Examples::FusedF64(fused::FusedNnCost::new(x, labels, sizes, 0.0)),
+            (Engine::Fused, Precision::F32) => Examples::FusedF32(fused::FusedNnCost::new(x, labels, sizes, 0.0)),
             (Engine::Manual, _) => Examples::Manual,
             (Engine::Autodiff, _) => Examples::Autodiff,
         };

@@ -57,7 +57,7 @@ pub fn sweep(
     // idle (one core is often slower than the other on a shared machine).
     let cores = rayon::current_num_threads();
     let running = Arc::new(AtomicUsize::new(workers));
-    let budget: manual::ThreadBudget = {
+    let budget: fused::ThreadBudget = {
         let running = Arc::clone(&running);
         Arc::new(move || (cores / running.load(Ordering::Relaxed).max(1)).max(1))
     };
@@ -72,7 +72,7 @@ pub fn sweep(
                     let Some(&lambda) = lambdas.get(i) else { break };
                     let config = TrainConfig { lambda, ..base.clone() };
                     let run = || {
-                        manual::with_thread_budget(Arc::clone(&budget), || {
+                        fused::with_thread_budget(Arc::clone(&budget), || {
                             run_one(data, test, &objectives, &config, backend, monitor(i).as_mut())
                         })
                     };

@@ -1,24 +1,24 @@
-//! The same backpropagation as [`NnCost`](crate::NnCost), written out on plain slices for
-//! speed, in `f32` or `f64`. The examples are cut into blocks of rows, and the blocks into a
-//! fixed number of groups that run in parallel over the cores; a group's blocks go through the
-//! network one by one (see [`FusedNnCost::group`]).
+//! The exercise's cost and gradient (`manual::NnCost`, the backpropagation as the exercise
+//! writes it) computed fast on the CPU, for training: [`FusedNnCost`], on plain slices in `f32`
+//! or `f64`, the same function of the same unrolled parameters, checked against `manual` to
+//! 1e-12 by the workspace's tests. This crate owns how the work is laid out and run: the
+//! examples in blocks and groups over threads, the products with `X` over its nonzeros or by
+//! `gemm`, the element-wise steps fused into vector loops, the loops compiled per instruction
+//! set. It must not know burn, tensors, the model, optimizers or files; it reads a
+//! `data::Matrix` and labels and returns numbers.
 //!
-//! The products with `X` (the two large ones) have two [`Layout`]s:
-//! - **sparse**, chosen when few entries of `X` are nonzero (the digits' background pixels are
-//!   exactly 0, 52% of `ex4data1.mat`): `X`'s nonzeros are indexed once, by pairs of rows for
-//!   the forward product and by pairs of columns within each block for the gradient, and a
-//!   zero pixel is skipped unless its neighbour in the pair is nonzero; the sums are the same,
-//!   less the terms that are exactly zero ([`sparse`]);
-//! - **dense**, otherwise: `gemm` (the kernel burn's `flex` backend uses) on `X` in place.
+//! Its mechanisms, each a module that says what it buys, measured on `ex4data1.mat`:
+//! - [`kernels`] and [`theta2`]: the element-wise steps fused into one pass each, with `exp` and
+//!   `ln_1p` written branch-free ([`real`]) so that they vectorize, and the three thin products
+//!   with `Θ2` written on vectors instead of `gemm`;
+//! - [`sparse`]: the products with `X` over its nonzeros, in pairs of rows and of columns
+//!   ([`Layout::Sparse`], chosen when `X` is sparse enough; [`Layout::Dense`] is `gemm`);
+//! - [`groups`]: blocks of rows in fixed groups, taken by the calling thread and a pool's;
+//! - [`isa`]: the loops compiled for AVX-512, AVX2 and the baseline, chosen at run time.
 //!
-//! The three small products with `Θ2` are written out on vectors, over each block's rows
-//! ([`theta2`]: `gemm` took 60-80% of f64's time on them in f32), except on [`Isa::Baseline`],
-//! where `gemm`'s own kernels are faster than scalar loops; the element-wise steps are one
-//! loop each, over the block, with `exp` and `ln_1p` written branch-free so that they
-//! vectorize ([`real`]). The loops are compiled for each [`Isa`] and the widest one the CPU runs
-//! is chosen at run time. Scratch buffers are kept between calls, so an evaluation allocates
-//! only its result. The groups run on the calling thread and on [`helpers`] that spin between
-//! calls, so that they start at once.
+//! Each block of rows goes through the whole network, forward and back, before the next (see
+//! [`FusedNnCost::group`]), and scratch buffers are kept between calls, so an evaluation
+//! allocates only its result.
 //!
 //! Shapes (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels), all row-major:
 //!
@@ -39,7 +39,8 @@
 //! `gemm` on [`Isa::Baseline`]; `z2` and `δ2` have rows padded to whole vectors in the sparse
 //! layout only.
 
-mod helpers;
+mod groups;
+mod isa;
 mod kernels;
 mod real;
 mod sparse;
@@ -51,21 +52,13 @@ use std::sync::{Arc, Mutex};
 use data::{LayerSizes, Matrix};
 use gemm::Parallelism;
 
+use groups::blocks;
+pub use groups::{ThreadBudget, with_thread_budget};
+pub use isa::Isa;
+use isa::{Aligned, Scalar, Vector};
 pub use real::Real;
-use sparse::{Aligned, LANES, NonZeros, Scalar, Vector, packed_rows};
+use sparse::{LANES, NonZeros, packed_rows};
 
-/// The examples' blocks are split into groups of these shares (in twentieths), each
-/// processed by one thread at a time, in order. Fixed (not set by the number of cores), so that
-/// sums are taken in the same order on every run, whatever the number of cores: the same
-/// parameters give the same bits (on machines with the same [`Isa`], which sets whether
-/// multiply-adds are fused and how the sparse sums are interleaved). The groups shrink towards
-/// the end, so that the threads finish together even when one of them runs slower than the
-/// other (on a shared machine, another tenant slows one core at a time): the last groups to be
-/// taken are small. Each group has its own share of the gradient to clear and to add up at the
-/// end. Alternated in one process here, these eight were 1-7% faster than four equal groups,
-/// and ahead of eight equal ones in every run.
-const GROUP_SHARES: [usize; 8] = [4, 4, 3, 3, 2, 2, 1, 1];
-const _: () = assert!(GROUP_SHARES.len() - 1 <= helpers::MAX_HELPERS, "a helper for every group but the caller's");
 /// Rows per block of the products with `X` (and in f64's sparse layout, see
 /// [`Float::SPARSE_BLOCK_ROWS`](real::Float::SPARSE_BLOCK_ROWS)). A block's rows of `δ2`,
 /// padded, take 24 KiB in f64 and stay in the first-level cache while the gradient reads them
@@ -106,42 +99,6 @@ impl Layout {
     /// share more reads, and it breaks even somewhere above this (a margin for data whose
     /// nonzeros pair less well).
     pub const SPARSE_BELOW_DENSITY: f64 = 0.7;
-}
-
-/// The instruction set the element-wise loops and the sparse products are compiled for,
-/// chosen at run time; the dense products are `gemm`'s, which chooses on its own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Isa {
-    /// Whatever the build targets (SSE2 on x86-64), without fused multiply-adds.
-    Baseline,
-    /// x86-64 with AVX2 and FMA: 4 doubles per vector.
-    Avx2,
-    /// x86-64 with AVX-512: 8 doubles per vector.
-    Avx512,
-}
-
-impl Isa {
-    /// The instruction sets this CPU runs, the widest last.
-    pub fn available() -> Vec<Isa> {
-        let mut isas = vec![Isa::Baseline];
-        #[cfg(target_arch = "x86_64")]
-        {
-            use std::arch::is_x86_feature_detected as has;
-            if has!("avx2") && has!("fma") {
-                isas.push(Isa::Avx2);
-                // Every feature the AVX-512 loops are compiled with (`group_avx512`).
-                if has!("avx512f") && has!("avx512dq") && has!("avx512vl") {
-                    isas.push(Isa::Avx512);
-                }
-            }
-        }
-        isas
-    }
-
-    /// The widest instruction set this CPU runs.
-    pub fn detect() -> Isa {
-        *Isa::available().last().expect("the baseline is always available")
-    }
 }
 
 /// One group's scratch space, reused by every evaluation.
@@ -222,19 +179,6 @@ struct Problem<'a, T: Real> {
     sizes: LayerSizes,
 }
 
-/// The blocks of rows of `m` examples, in order (all of `rows` rows but the last), and the
-/// blocks of each group, cut by [`GROUP_SHARES`] (a group may have none).
-fn blocks(m: usize, rows: usize) -> (Vec<std::ops::Range<usize>>, Vec<std::ops::Range<usize>>) {
-    let blocks: Vec<_> = (0..m).step_by(rows).map(|start| start..(start + rows).min(m)).collect();
-    let total: usize = GROUP_SHARES.iter().sum();
-    let ends = GROUP_SHARES.iter().scan(0, |taken, share| {
-        *taken += share;
-        Some(blocks.len() * *taken / total)
-    });
-    let groups = std::iter::once(0).chain(ends).collect::<Vec<_>>().windows(2).map(|w| w[0]..w[1]).collect();
-    (blocks, groups)
-}
-
 /// `sums = (sums + Σ shares) / m`, the shares added in order, element by element (each share
 /// holds at least `sums.len()` values). Always inlined, so that it is compiled for each
 /// [`Isa`] with the rest of [`FusedNnCost::evaluate`] (on its own it was compiled for the
@@ -249,32 +193,6 @@ fn mean_of_shares<'s, T: Real>(sums: &mut [f64], shares: impl Iterator<Item = &'
     for sum in sums.iter_mut() {
         *sum /= m;
     }
-}
-
-thread_local! {
-    /// The budget [`with_thread_budget`] set on this thread, if any.
-    static THREAD_BUDGET: std::cell::RefCell<Option<ThreadBudget>> = const { std::cell::RefCell::new(None) };
-}
-
-/// How many threads an evaluation may use, asked at each evaluation (see [`with_thread_budget`]).
-pub type ThreadBudget = Arc<dyn Fn() -> usize + Send + Sync>;
-
-/// Runs `f` with every [`FusedNnCost`] evaluation it makes on this thread using at most
-/// `threads()` threads, this one included (asked at each evaluation), instead of as many as
-/// rayon's current pool has. A sweep gives each of its workers an equal share of the cores,
-/// and, as workers run out of lambdas, lets the ones still running take up the cores they
-/// freed. The number of threads never changes the results.
-pub fn with_thread_budget<R>(threads: ThreadBudget, f: impl FnOnce() -> R) -> R {
-    /// Puts back the budget that was set before, also when `f` panics.
-    struct Restore(Option<ThreadBudget>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            let previous = self.0.take();
-            THREAD_BUDGET.with(|budget| *budget.borrow_mut() = previous);
-        }
-    }
-    let _restore = Restore(THREAD_BUDGET.with(|budget| budget.borrow_mut().replace(threads)));
-    f()
 }
 
 /// Entries of `x` that are not zero.
@@ -438,7 +356,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         self.problem.units.len()
     }
 
-    /// The cost and its gradient at `params` (unrolled, see [`crate::unroll`]); the gradient is
+    /// The cost and its gradient at `params` (unrolled as `manual::unroll` lays it out: `[Theta1(:); Theta2(:)]`); the gradient is
     /// unrolled the same way. Computed in `T`, returned in `f64`.
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
         match self.isa {
@@ -569,16 +487,14 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         (cross_entropy + self.lambda / (2.0 * mf) * squares, gradient)
     }
 
-    /// Every group, on this thread and on up to one [helper](helpers) per other group: as
-    /// many as [`with_thread_budget`] allows besides this thread, or else as rayon's current
-    /// pool has threads besides it. Each thread takes the next group
-    /// not yet taken, so this thread starts at once and a helper that starts late takes fewer.
-    /// Which thread runs a group does not change its sums.
+    /// Every group, on this thread and on as many threads of the [pool](groups) besides it as
+    /// [`with_thread_budget`] allows, or else as rayon's current pool has. Each thread takes the
+    /// next group not yet taken, so this thread starts at once and a thread that starts late
+    /// takes fewer. Which thread runs a group does not change its sums.
     fn run_groups(&self, groups: &mut [GroupScratch<T>], weights: &Weights<T>) {
-        let threads = THREAD_BUDGET.with(|budget| budget.borrow().as_ref().map(|threads| threads()));
-        let wanted = threads.unwrap_or_else(rayon::current_num_threads).min(groups.len()).saturating_sub(1);
+        let helpers = groups::threads().min(groups.len()).saturating_sub(1);
         let queue = Mutex::new(groups.iter_mut().enumerate());
-        helpers::run(wanted, &|| {
+        groups::run(helpers, &|| {
             loop {
                 let next = queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).next();
                 let Some((g, scratch)) = next else { break };
@@ -720,25 +636,6 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
-
-    #[test]
-    fn the_groups_take_every_block_once_in_order_and_shrink_towards_the_end() {
-        for m in [1, 5, 95, 96, 97, 1000, 5000] {
-            let (blocks, groups) = blocks(m, BLOCK_ROWS);
-            // The blocks cover 0..m in order, all of BLOCK_ROWS rows but the last.
-            assert_eq!(blocks.first().map(|b| b.start), Some(0), "m {m}");
-            assert_eq!(blocks.last().map(|b| b.end), Some(m), "m {m}");
-            assert!(blocks.windows(2).all(|w| w[0].end == w[1].start && w[0].len() == BLOCK_ROWS), "m {m}");
-            // The groups cut the blocks in order, without gaps.
-            assert_eq!(groups.len(), GROUP_SHARES.len());
-            assert_eq!((groups[0].start, groups[groups.len() - 1].end), (0, blocks.len()), "m {m}");
-            assert!(groups.windows(2).all(|w| w[0].end == w[1].start), "m {m}");
-        }
-        // On ex4data1.mat's 5000 rows (53 blocks), by the shares: the last groups are the smallest.
-        let (_, groups) = blocks(5000, BLOCK_ROWS);
-        let sizes: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-        assert_eq!(sizes, [10, 11, 8, 8, 5, 5, 3, 3]);
-    }
 
     #[test]
     fn a_thread_budget_is_asked_at_each_evaluation_and_put_back_after() {

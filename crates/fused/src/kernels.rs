@@ -1,9 +1,12 @@
-//! The fused path's element-wise steps, each one branch-free pass over a block. They are
-//! generic over the floating-point type and over `FMA`, and are always inlined into one function
-//! per instruction set (see [`Isa`](super::Isa)), so that the compiler vectorizes them for the
-//! widest vectors the CPU has.
+//! The element-wise steps, each one branch-free pass over a block: the sigmoid, the output
+//! layer's cross-entropy and `δ3` in one pass, `σ'`. They are generic over the floating-point
+//! type and over `FMA`, and are always inlined into one function per instruction set (see
+//! [`Isa`](crate::Isa)), so that the compiler vectorizes them for the widest vectors the CPU
+//! has, with [`real`](crate::real)'s branch-free `exp` and `ln_1p` (the standard library's are
+//! calls into libm, one value at a time). They are what the baseline instruction set runs
+//! slowest: see [`isa`](crate::isa) for the whole engine on each.
 
-use super::real::Real;
+use crate::real::Real;
 
 /// `σ(z) = 1 / (1 + e^−|z|)` or `e^−|z| / (1 + e^−|z|)`, by the sign of `z`; never overflows.
 #[inline(always)]

@@ -51,12 +51,12 @@ pub trait Float:
     const SPARSE_BLOCK_ROWS: usize;
     /// A vector of `Self` in AVX-512 registers.
     #[cfg(target_arch = "x86_64")]
-    type Avx512: super::sparse::Vector<Self>;
+    type Avx512: crate::isa::Vector<Self>;
     /// A vector of `Self` in AVX2 registers.
     #[cfg(target_arch = "x86_64")]
-    type Avx2: super::sparse::Vector<Self>;
+    type Avx2: crate::isa::Vector<Self>;
     /// How the sparse layout's column pairs hold their values.
-    type ColumnEntry: super::sparse::ColumnEntry<Self>;
+    type ColumnEntry: crate::sparse::ColumnEntry<Self>;
     fn from_f64(value: f64) -> Self;
     fn to_f64(self) -> f64;
     fn abs(self) -> Self;

@@ -1,4 +1,7 @@
-//! The products with `X` that read its nonzero entries only: `z2 = X₁ Θ1ᵀ` and `X₁ᵀ δ2`.
+//! The sparse layout: the products with `X` that read its nonzero entries only, `z2 = X₁ Θ1ᵀ`
+//! and `X₁ᵀ δ2`. What it buys: `ex4data1.mat` is 52.5% exact zeros (the digits' background),
+//! and a whole evaluation in this layout, against the dense one (`gemm` on all of `X`), was
+//! 1.38-1.55x faster in f64 and 1.47-1.67x in f32, alternated in one process (AMD EPYC, Zen 4).
 //!
 //! Hidden units go in chunks of [`LANES`], whose sums are held in vector variables (explicit
 //! vector types: the compiler keeps plain arrays of that size in memory), in registers where
@@ -6,87 +9,31 @@
 //! pairs ([`NonZeros`]): one read of a row of `Θ1ᵀ` or `δ2` serves two rows' or two columns'
 //! multiply-adds, where one at a time the loops wait on the reads more than on the arithmetic.
 //! - The forward product goes by pairs of rows: `z2[i, :]` sums `X[i, k] Θ1ᵀ[1 + k, :]` over the
-//!   columns where row `i` or its neighbour is nonzero, by ranges of [`range_columns`] columns
-//!   (all of `ex4data1.mat`'s in one), so that the rows of `Θ1ᵀ` a range touches stay in the
-//!   second-level cache while the block's rows go by.
+//!   columns where row `i` or its neighbour is nonzero, in column order, its sums in registers
+//!   from the first entry to the last (the rows of `Θ1ᵀ` come from the second-level cache in
+//!   the order the prefetchers follow).
 //! - The gradient goes by pairs of columns within a block: `∇Θ1ᵀ[1 + k, :]` sums
 //!   `X[i, k] δ2[i, :]` over the rows where column `k` or its neighbour is nonzero, with nothing
 //!   stored until the pair ends (row by row, every nonzero would load and store a row of the
 //!   gradient).
 //!
-//! The vectors are loaded from buffers aligned to 64 bytes ([`Aligned`]).
+//! The vectors are loaded from buffers aligned to 64 bytes ([`Aligned`](crate::isa::Aligned)).
 
-#[cfg(target_arch = "x86_64")]
-use std::arch::x86_64::*;
-
-use super::real::{Real, madd};
+use crate::isa::Vector;
+use crate::real::Real;
 
 /// Hidden units handled together: one row of `Θ1ᵀ`, or of `δ2`, in vector registers (4 × 8
 /// doubles with AVX-512).
 pub(crate) const LANES: usize = 32;
-/// Bytes of packed `Θ1ᵀ` per range of columns: a small part of the second-level cache, where
-/// the rows a range touches stay while the block's row pairs go by; the entries of a pair go
-/// up the columns in order, which the prefetchers follow.
-const RANGE_BYTES: usize = 128 << 10;
-
-/// Columns of `X` per range, whose rows of packed `Θ1ᵀ` take [`RANGE_BYTES`]: 512 in f64, 1024
-/// in f32, so `ex4data1.mat`'s 400 columns are one range, and each row pair one loop, its sums
-/// in registers from start to end. Alternated in one process here, one range of 400 columns
-/// was 6-10% faster than ranges of 128 (32 KiB, the first-level cache) in f64, and 3-7% than
-/// ranges of 256 in f32; ranges of 256 in f64 were in between.
-pub(crate) const fn range_columns<T>() -> usize {
-    RANGE_BYTES / (LANES * std::mem::size_of::<T>())
-}
-/// Alignment of the buffers vectors are loaded from: a 64-byte vector that straddles two cache
-/// lines costs two reads (measured here: 50% slower).
-const ALIGN: usize = 64;
-
-/// A buffer whose start is aligned to [`ALIGN`] bytes.
-#[derive(Default)]
-pub(crate) struct Aligned<T> {
-    buffer: Vec<T>,
-    offset: usize,
-    len: usize,
-}
-
-impl<T: Real> Aligned<T> {
-    /// `len` values: zeros when the buffer had to grow, otherwise what it held.
-    pub(crate) fn resize(&mut self, len: usize) -> &mut [T] {
-        let pad = ALIGN / std::mem::size_of::<T>();
-        if self.buffer.len() < len + pad {
-            self.buffer = vec![T::ZERO; len + pad];
-            self.offset = self.buffer.as_ptr().align_offset(ALIGN).min(pad);
-        }
-        self.len = len;
-        self.as_mut_slice()
-    }
-
-    /// `len` zeros.
-    pub(crate) fn zeroed(&mut self, len: usize) -> &mut [T] {
-        let values = self.resize(len);
-        values.fill(T::ZERO);
-        values
-    }
-
-    pub(crate) fn as_slice(&self) -> &[T] {
-        &self.buffer[self.offset..self.offset + self.len]
-    }
-
-    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
-        &mut self.buffer[self.offset..self.offset + self.len]
-    }
-}
-
 /// The nonzero entries of `X`, indexed twice, in pairs: a product reads one row of `Θ1ᵀ` (or of
 /// `δ2`) for both members of a pair, which nearly halves the reads per nonzero. Neighbouring
 /// rows share most nonzero columns, and neighbouring columns (vertically adjacent pixels) most
 /// nonzero rows: on `ex4data1.mat`, a pair has 0.58 entries per nonzero (0.55 for columns).
 /// - **Row pairs**, for the forward product: rows `2i` and `2i + 1` of each block (the second
-///   missing when the block has an odd number of rows), by ranges of [`range_columns`]
-///   columns. An entry is a column where either row is nonzero, with both values (one may be
-///   zero): pair `p`'s entries in range `r` are `columns[s..e]` and `values[2s..2e]` with
-///   `s..e = starts[b + p·R + r]..starts[b + p·R + r + 1]` (`R` ranges per pair, `b` the
-///   block: each block begins with an entry of zeros outside every span, at `block_base`).
+///   missing when the block has an odd number of rows). An entry is a column where either row
+///   is nonzero, with both values (one may be zero): pair `p`'s entries are `columns[s..e]` and
+///   `values[2s..2e]` with `s..e = starts[b + p]..starts[b + p + 1]` (`b` the block: each block
+///   begins with an entry of zeros outside every span, at `block_base`).
 /// - **Column pairs** within each block of rows, for the gradient: columns `2j` and `2j + 1`.
 ///   An entry is a row where either column is nonzero: its row within the block, and its two
 ///   values as `T::ColumnEntry` holds them ([`ColumnEntry`]): in f64, where they are in
@@ -105,8 +52,6 @@ impl<T: Real> Aligned<T> {
 pub(crate) struct NonZeros<T: Real> {
     /// Columns of `X`, `n`.
     n: usize,
-    /// Ranges per row pair, `⌈n / range_columns⌉`.
-    ranges: usize,
     /// The first row pair of each block, and one past the last block's.
     block_pairs: Vec<usize>,
     starts: Vec<u32>,
@@ -209,14 +154,12 @@ impl<T: Real> NonZeros<T> {
         if n == 0 || n > 1 << 16 || blocks.iter().any(|b| b.len() > 1 << 8) {
             return None;
         }
-        let range_columns = range_columns::<T>();
-        let ranges = n.div_ceil(range_columns);
         let column_pairs = n.div_ceil(2);
         // Allocated at their final sizes: grown, they would leave the memory they outgrew.
         let (row_entries, column_entries) = pair_counts(x, n, blocks);
         let mut columns = Vec::with_capacity(blocks.len() + row_entries);
         let mut values = Vec::with_capacity(2 * (blocks.len() + row_entries));
-        let mut starts = Vec::with_capacity(x.len().div_ceil(2 * n) * ranges + 2 * blocks.len());
+        let mut starts = Vec::with_capacity(x.len().div_ceil(2 * n) + 2 * blocks.len());
         let (mut block_pairs, mut block_base) = (vec![0usize], Vec::with_capacity(blocks.len()));
         let mut block_starts = Vec::with_capacity(blocks.len() * (column_pairs + 1));
         let (mut block_rows, mut block_values) =
@@ -235,26 +178,24 @@ impl<T: Real> NonZeros<T> {
             at.resize(block.len() * n, ZERO_AT);
             for (pair, top_bottom) in rows.chunks(2 * n).enumerate() {
                 let (top, bottom) = top_bottom.split_at(n);
-                for range in 0..ranges {
-                    for k in range * range_columns..((range + 1) * range_columns).min(n) {
-                        let (upper, lower) = (top[k], bottom.get(k).copied().unwrap_or(0.0));
-                        if upper == 0.0 && lower == 0.0 {
-                            continue;
-                        }
-                        let first = u32::try_from(values.len() - base).ok()?;
-                        if T::ColumnEntry::HOLDS_POSITIONS && first >= u16::MAX as u32 {
-                            return None;
-                        }
-                        for (row, value, offset) in [(2 * pair, upper, 0), (2 * pair + 1, lower, 1)] {
-                            if value != 0.0 {
-                                at[row * n + k] = first + offset;
-                            }
-                        }
-                        columns.push(k as u16);
-                        values.extend([T::from_f64(upper), T::from_f64(lower)]);
+                for k in 0..n {
+                    let (upper, lower) = (top[k], bottom.get(k).copied().unwrap_or(0.0));
+                    if upper == 0.0 && lower == 0.0 {
+                        continue;
                     }
-                    starts.push(u32::try_from(columns.len()).ok()?);
+                    let first = u32::try_from(values.len() - base).ok()?;
+                    if T::ColumnEntry::HOLDS_POSITIONS && first >= u16::MAX as u32 {
+                        return None;
+                    }
+                    for (row, value, offset) in [(2 * pair, upper, 0), (2 * pair + 1, lower, 1)] {
+                        if value != 0.0 {
+                            at[row * n + k] = first + offset;
+                        }
+                    }
+                    columns.push(k as u16);
+                    values.extend([T::from_f64(upper), T::from_f64(lower)]);
                 }
+                starts.push(u32::try_from(columns.len()).ok()?);
             }
             block_pairs.push(block_pairs.last().copied().unwrap_or(0) + block.len().div_ceil(2));
             for j in 0..column_pairs {
@@ -274,7 +215,6 @@ impl<T: Real> NonZeros<T> {
         let block_lens = blocks.iter().map(|block| block.len()).collect();
         Some(Self {
             n,
-            ranges,
             block_pairs,
             starts,
             columns,
@@ -293,11 +233,10 @@ impl<T: Real> NonZeros<T> {
         2 * (self.columns.len() - self.block_base.len()) + 2 * self.block_rows.len()
     }
 
-    /// Row pair `pair` (of block `block`)'s entries in range `range`: their columns, and two
-    /// values each.
+    /// Row pair `pair` (of block `block`)'s entries: their columns, and two values each.
     #[inline(always)]
-    fn row_pair(&self, block: usize, pair: usize, range: usize) -> (&[u16], &[T]) {
-        let at = block + pair * self.ranges + range;
+    fn row_pair(&self, block: usize, pair: usize) -> (&[u16], &[T]) {
+        let at = block + pair;
         let span = self.starts[at] as usize..self.starts[at + 1] as usize;
         (&self.columns[span.clone()], &self.values[2 * span.start..2 * span.end])
     }
@@ -320,325 +259,6 @@ pub(crate) fn packed_rows(n1: usize, h: usize) -> impl Iterator<Item = (std::ops
         let units = c * LANES..h.min((c + 1) * LANES);
         (0..n1).map(move |r| (r * h + units.start..r * h + units.end, (c * n1 + r) * LANES))
     })
-}
-
-/// A vector register of `T`s, for one instruction set (the type itself is the vector).
-pub trait Vector<T>: Copy {
-    /// Lanes per vector.
-    const WIDTH: usize;
-    /// Vector registers of the instruction set.
-    const REGISTERS: usize;
-    /// # Safety
-    /// The CPU runs the instruction set of `Self`.
-    unsafe fn splat(value: T) -> Self;
-    /// # Safety
-    /// As [`splat`](Vector::splat), and `values` holds at least `WIDTH` elements.
-    unsafe fn load(values: &[T]) -> Self;
-    /// # Safety
-    /// As [`splat`](Vector::splat), and `WIDTH` elements are readable from `values` on (the
-    /// hot loops use this unchecked load where their indices are in bounds by construction).
-    unsafe fn load_ptr(values: *const T) -> Self;
-    /// # Safety
-    /// As [`load`](Vector::load).
-    unsafe fn store(self, values: &mut [T]);
-    /// `a · b + self`.
-    /// # Safety
-    /// As [`splat`](Vector::splat).
-    unsafe fn madd(self, a: Self, b: Self) -> Self;
-    /// # Safety
-    /// As [`splat`](Vector::splat).
-    unsafe fn add(self, other: Self) -> Self;
-    /// # Safety
-    /// As [`splat`](Vector::splat).
-    unsafe fn mul(self, other: Self) -> Self;
-    /// The first `n` values from `values` (`n ≤ WIDTH`), the other lanes zero.
-    /// # Safety
-    /// As [`splat`](Vector::splat), and `n` elements are readable from `values` on.
-    unsafe fn load_first(values: *const T, n: usize) -> Self;
-    /// Stores the first `n` lanes (`n ≤ WIDTH`) to `values`.
-    /// # Safety
-    /// As [`splat`](Vector::splat), and `n` elements are writable from `values` on.
-    unsafe fn store_first(self, values: *mut T, n: usize);
-}
-
-macro_rules! vector {
-    ($t:ty, $v:ty, $width:expr, $registers:expr, $feature:literal, $set1:ident, $loadu:ident, $storeu:ident, $fmadd:ident, $add:ident, $mul:ident, $load_first:ident, $store_first:ident) => {
-        impl Vector<$t> for $v {
-            const WIDTH: usize = $width;
-            const REGISTERS: usize = $registers;
-            #[inline]
-            #[target_feature(enable = $feature)]
-            unsafe fn splat(value: $t) -> Self {
-                $set1(value)
-            }
-            #[inline]
-            #[target_feature(enable = $feature)]
-            unsafe fn load(values: &[$t]) -> Self {
-                debug_assert!(values.len() >= $width);
-                // SAFETY: the caller guarantees WIDTH elements; loadu takes any alignment.
-                unsafe { $loadu(values.as_ptr()) }
-            }
-            #[inline]
-            #[target_feature(enable = $feature)]
-            unsafe fn load_ptr(values: *const $t) -> Self {
-                // SAFETY: the caller guarantees WIDTH readable elements.
-                unsafe { $loadu(values) }
-            }
-            #[inline]
-            #[target_feature(enable = $feature)]
-            unsafe fn store(self, values: &mut [$t]) {
-                debug_assert!(values.len() >= $width);
-                // SAFETY: as in load.
-                unsafe { $storeu(values.as_mut_ptr(), self) }
-            }
-            #[inline]
-            #[target_feature(enable = $feature)]
-            unsafe fn madd(self, a: Self, b: Self) -> Self {
-                $fmadd(a, b, self)
-            }
-            #[inline]
-            #[target_feature(enable = $feature)]
-            unsafe fn add(self, other: Self) -> Self {
-                $add(self, other)
-            }
-            #[inline]
-            #[target_feature(enable = $feature)]
-            unsafe fn mul(self, other: Self) -> Self {
-                $mul(self, other)
-            }
-            #[inline]
-            #[target_feature(enable = $feature)]
-            unsafe fn load_first(values: *const $t, n: usize) -> Self {
-                debug_assert!(n <= $width);
-                // SAFETY: the caller guarantees n readable elements; the masked lanes are not read.
-                unsafe { $load_first(values, n) }
-            }
-            #[inline]
-            #[target_feature(enable = $feature)]
-            unsafe fn store_first(self, values: *mut $t, n: usize) {
-                debug_assert!(n <= $width);
-                // SAFETY: the caller guarantees n writable elements; the masked lanes are not written.
-                unsafe { $store_first(values, n, self) }
-            }
-        }
-    };
-}
-
-/// Masked loads and stores of the first `n` lanes (the others are neither read nor written).
-#[cfg(target_arch = "x86_64")]
-mod masked {
-    use std::arch::x86_64::*;
-
-    /// The mask of the first `n` lanes, `n ≤ 16`.
-    #[inline(always)]
-    fn first(n: usize) -> u32 {
-        (1u32 << n) - 1
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn load_ps(values: *const f32, n: usize) -> __m512 {
-        // SAFETY: the caller guarantees the first n lanes are readable.
-        unsafe { _mm512_maskz_loadu_ps(first(n) as u16, values) }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn store_ps(values: *mut f32, n: usize, v: __m512) {
-        // SAFETY: the caller guarantees the first n lanes are writable.
-        unsafe { _mm512_mask_storeu_ps(values, first(n) as u16, v) }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn load_pd(values: *const f64, n: usize) -> __m512d {
-        // SAFETY: as in load_ps.
-        unsafe { _mm512_maskz_loadu_pd(first(n) as u8, values) }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn store_pd(values: *mut f64, n: usize, v: __m512d) {
-        // SAFETY: as in store_ps.
-        unsafe { _mm512_mask_storeu_pd(values, first(n) as u8, v) }
-    }
-
-    /// Lanes below `n` all ones, the others zero, as AVX2's masked moves take them.
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    fn lanes_32(n: usize) -> __m256i {
-        _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    fn lanes_64(n: usize) -> __m256i {
-        _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), _mm256_setr_epi64x(0, 1, 2, 3))
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn load_ps_avx2(values: *const f32, n: usize) -> __m256 {
-        // SAFETY: as in load_ps.
-        unsafe { _mm256_maskload_ps(values, lanes_32(n)) }
-    }
-
-    /// AVX2's masked store (`vmaskmov`) is slow on AMD's cores (here it made a whole f64
-    /// evaluation 6% slower): a whole vector is stored as is, a part through a buffer.
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn store_ps_avx2(values: *mut f32, n: usize, v: __m256) {
-        // SAFETY: as in store_ps; the buffer holds the 8 lanes, of which n ≤ 8 are copied.
-        unsafe {
-            if n == 8 {
-                _mm256_storeu_ps(values, v)
-            } else {
-                let mut buffer = [0.0f32; 8];
-                _mm256_storeu_ps(buffer.as_mut_ptr(), v);
-                std::ptr::copy_nonoverlapping(buffer.as_ptr(), values, n);
-            }
-        }
-    }
-
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn load_pd_avx2(values: *const f64, n: usize) -> __m256d {
-        // SAFETY: as in load_ps.
-        unsafe { _mm256_maskload_pd(values, lanes_64(n)) }
-    }
-
-    /// As [`store_ps_avx2`].
-    #[inline]
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn store_pd_avx2(values: *mut f64, n: usize, v: __m256d) {
-        // SAFETY: as in store_ps_avx2.
-        unsafe {
-            if n == 4 {
-                _mm256_storeu_pd(values, v)
-            } else {
-                let mut buffer = [0.0f64; 4];
-                _mm256_storeu_pd(buffer.as_mut_ptr(), v);
-                std::ptr::copy_nonoverlapping(buffer.as_ptr(), values, n);
-            }
-        }
-    }
-}
-#[cfg(target_arch = "x86_64")]
-use masked::*;
-#[cfg(target_arch = "x86_64")]
-vector!(
-    f64,
-    __m512d,
-    8,
-    32,
-    "avx512f",
-    _mm512_set1_pd,
-    _mm512_loadu_pd,
-    _mm512_storeu_pd,
-    _mm512_fmadd_pd,
-    _mm512_add_pd,
-    _mm512_mul_pd,
-    load_pd,
-    store_pd
-);
-#[cfg(target_arch = "x86_64")]
-vector!(
-    f32,
-    __m512,
-    16,
-    32,
-    "avx512f",
-    _mm512_set1_ps,
-    _mm512_loadu_ps,
-    _mm512_storeu_ps,
-    _mm512_fmadd_ps,
-    _mm512_add_ps,
-    _mm512_mul_ps,
-    load_ps,
-    store_ps
-);
-#[cfg(target_arch = "x86_64")]
-vector!(
-    f64,
-    __m256d,
-    4,
-    16,
-    "avx2,fma",
-    _mm256_set1_pd,
-    _mm256_loadu_pd,
-    _mm256_storeu_pd,
-    _mm256_fmadd_pd,
-    _mm256_add_pd,
-    _mm256_mul_pd,
-    load_pd_avx2,
-    store_pd_avx2
-);
-#[cfg(target_arch = "x86_64")]
-vector!(
-    f32,
-    __m256,
-    8,
-    16,
-    "avx2,fma",
-    _mm256_set1_ps,
-    _mm256_loadu_ps,
-    _mm256_storeu_ps,
-    _mm256_fmadd_ps,
-    _mm256_add_ps,
-    _mm256_mul_ps,
-    load_ps_avx2,
-    store_ps_avx2
-);
-
-/// One `T` as a vector, for CPUs without the instruction sets above; multiply-adds fused when
-/// `FMA`.
-#[derive(Clone, Copy)]
-pub(crate) struct Scalar<T, const FMA: bool>(T);
-
-impl<T: Real, const FMA: bool> Vector<T> for Scalar<T, FMA> {
-    const WIDTH: usize = 1;
-    const REGISTERS: usize = 16;
-    #[inline(always)]
-    unsafe fn splat(value: T) -> Self {
-        Scalar(value)
-    }
-    #[inline(always)]
-    unsafe fn load(values: &[T]) -> Self {
-        Scalar(values[0])
-    }
-    #[inline(always)]
-    unsafe fn load_ptr(values: *const T) -> Self {
-        // SAFETY: the caller guarantees one readable element.
-        Scalar(unsafe { *values })
-    }
-    #[inline(always)]
-    unsafe fn store(self, values: &mut [T]) {
-        values[0] = self.0;
-    }
-    #[inline(always)]
-    unsafe fn madd(self, a: Self, b: Self) -> Self {
-        Scalar(madd::<T, FMA>(a.0, b.0, self.0))
-    }
-    #[inline(always)]
-    unsafe fn add(self, other: Self) -> Self {
-        Scalar(self.0 + other.0)
-    }
-    #[inline(always)]
-    unsafe fn mul(self, other: Self) -> Self {
-        Scalar(self.0 * other.0)
-    }
-    #[inline(always)]
-    unsafe fn load_first(values: *const T, n: usize) -> Self {
-        // SAFETY: the caller guarantees n ≤ 1 readable elements.
-        Scalar(if n == 0 { T::ZERO } else { unsafe { *values } })
-    }
-    #[inline(always)]
-    unsafe fn store_first(self, values: *mut T, n: usize) {
-        if n > 0 {
-            // SAFETY: the caller guarantees n ≤ 1 writable elements.
-            unsafe { *values = self.0 }
-        }
-    }
 }
 
 /// How many sets of sums a pair of rows (or columns) accumulates into, with entries dealt to
@@ -698,10 +318,9 @@ unsafe fn pair_sums<T: Real, V: Vector<T>>(
 
 /// `z2[i, c·L..(c+1)·L] = Θ1ᵀ[0, c·L..] + Σ_k X[i, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
 /// `X[i, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
-/// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows, and
-/// the sums kept in `z2` between ranges of columns. `packed` is `Θ1ᵀ` cut into chunks,
-/// zero-padded, so the padding lanes of `z2` get zeros. Aligning `packed` and `z2` to
-/// [`ALIGN`] makes it faster.
+/// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows.
+/// `packed` is `Θ1ᵀ` cut into chunks, zero-padded, so the padding lanes of `z2` get zeros.
+/// Aligning `packed` and `z2` to 64 bytes makes it faster.
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
@@ -720,39 +339,30 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(z2: &mut [T], nonzeros: &Non
     for (c, chunk) in packed.chunks_exact((1 + n) * LANES).enumerate() {
         let (bias, weights) = chunk.split_at(LANES);
         assert_eq!(weights.len(), n * LANES);
-        for range in 0..nonzeros.ranges {
-            // Each pair's two rows of this chunk (the second missing at the end of an odd block).
-            for (pair, two_rows) in pairs.clone().zip(z2.chunks_mut(2 * stride)) {
-                let (top_row, bottom_row) = two_rows.split_at_mut(stride.min(two_rows.len()));
-                let top_sums = &mut top_row[c * LANES..(c + 1) * LANES];
-                let mut bottom_sums = bottom_row.get_mut(c * LANES..(c + 1) * LANES);
-                let (columns, values) = nonzeros.row_pair(block, pair, range);
-                // SAFETY (all vector calls): the caller guarantees the instruction set; every
-                // slice loaded or stored has at least WIDTH elements (LANES is a multiple of
-                // WIDTH, and the rows of `weights` and the sums have LANES).
-                unsafe {
-                    // The first range starts from the bias, the others from the sums so far.
-                    let (mut top_from, mut bottom_from) = ([V::splat(T::ZERO); LANES], [V::splat(T::ZERO); LANES]);
-                    let top_start = if range == 0 { bias } else { &top_sums[..] };
-                    let bottom_start = match &bottom_sums {
-                        Some(sums) if range > 0 => &sums[..],
-                        _ => bias,
-                    };
-                    let starts = top_from.iter_mut().zip(bottom_from.iter_mut());
-                    for (v, (top, bottom)) in starts.enumerate().take(vectors) {
-                        *top = V::load(&top_start[v * V::WIDTH..]);
-                        *bottom = V::load(&bottom_start[v * V::WIDTH..]);
-                    }
-                    // Row k of `weights` starts at `k · LANES`, and every column k < n
-                    // (`NonZeros`' invariant): the row is inside `weights`.
-                    let entries = columns.iter().zip(values.chunks_exact(2));
-                    let entries = entries.map(|(&k, x)| (weights.as_ptr().add(k as usize * LANES), x[0], x[1]));
-                    let (top, bottom) = pair_sums::<T, V>(entries, (top_from, bottom_from));
-                    for v in 0..vectors {
-                        top[v].store(&mut top_sums[v * V::WIDTH..]);
-                        if let Some(sums) = &mut bottom_sums {
-                            bottom[v].store(&mut sums[v * V::WIDTH..]);
-                        }
+        // Each pair's two rows of this chunk (the second missing at the end of an odd block).
+        for (pair, two_rows) in pairs.clone().zip(z2.chunks_mut(2 * stride)) {
+            let (top_row, bottom_row) = two_rows.split_at_mut(stride.min(two_rows.len()));
+            let top_sums = &mut top_row[c * LANES..(c + 1) * LANES];
+            let mut bottom_sums = bottom_row.get_mut(c * LANES..(c + 1) * LANES);
+            let (columns, values) = nonzeros.row_pair(block, pair);
+            // SAFETY (all vector calls): the caller guarantees the instruction set; every slice
+            // loaded or stored has at least WIDTH elements (LANES is a multiple of WIDTH, and the
+            // rows of `weights` and the sums have LANES).
+            unsafe {
+                // Both rows start from the bias.
+                let mut from = [V::splat(T::ZERO); LANES];
+                for (v, start) in from.iter_mut().enumerate().take(vectors) {
+                    *start = V::load(&bias[v * V::WIDTH..]);
+                }
+                // Row k of `weights` starts at `k · LANES`, and every column k < n (`NonZeros`'
+                // invariant): the row is inside `weights`.
+                let entries = columns.iter().zip(values.chunks_exact(2));
+                let entries = entries.map(|(&k, x)| (weights.as_ptr().add(k as usize * LANES), x[0], x[1]));
+                let (top, bottom) = pair_sums::<T, V>(entries, (from, from));
+                for v in 0..vectors {
+                    top[v].store(&mut top_sums[v * V::WIDTH..]);
+                    if let Some(sums) = &mut bottom_sums {
+                        bottom[v].store(&mut sums[v * V::WIDTH..]);
                     }
                 }
             }
@@ -838,52 +448,34 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
 mod tests {
     use super::*;
 
-    #[test]
-    fn aligned_buffers_start_on_a_cache_line() {
-        let mut buffer = Aligned::<f64>::default();
-        for len in [1, 31, 32, 1000, 7] {
-            let values = buffer.zeroed(len);
-            assert_eq!(values.len(), len);
-            assert_eq!(values.as_ptr() as usize % ALIGN, 0, "len {len}");
-            assert!(values.iter().all(|&v| v == 0.0));
-            values[len - 1] = 1.0;
-        }
-        let mut buffer = Aligned::<f32>::default();
-        assert_eq!(buffer.zeroed(100).as_ptr() as usize % ALIGN, 0);
-    }
-
     /// Both views of an `m x n` matrix with odd sizes and blocks (odd blocks too), in `T`.
     fn check_views<T: Real + std::fmt::Debug>() {
-        // Wide enough for several column ranges in both types; blocks of 29 rows, so that a
-        // block's row pairs fit the index.
+        // Wider than the exercise's 400 columns; blocks of 29 rows, so that a block's row pairs
+        // fit the index.
         let (m, n) = (301, 1101);
-        assert!(n > range_columns::<T>());
         let x: Vec<f64> = (0..m * n).map(|i| if (i * 7919) % 5 < 2 { (i % 13) as f64 - 6.0 } else { 0.0 }).collect();
         let blocks: Vec<_> = (0..m).step_by(29).map(|s| s..(s + 29).min(m)).collect();
         let count = x.iter().filter(|&&v| v != 0.0).count();
         let nonzeros = NonZeros::<T>::of(&x, n, &blocks).expect("indexable");
         let value = |i: usize, k: usize| T::from_f64(x[i * n + k]);
-        // Row pairs: the columns rise within a range, both values are X's (zero past the last
-        // row of an odd block), every nonzero is there once and every entry has one.
+        // Row pairs: the columns rise, both values are X's (zero past the last row of an odd
+        // block), every nonzero is there once and every entry has one.
         let mut seen = 0;
         for (b, block) in blocks.iter().enumerate() {
             let pairs = nonzeros.block_pairs[b]..nonzeros.block_pairs[b + 1];
             assert_eq!(pairs.len(), block.len().div_ceil(2));
             for (p, pair) in pairs.enumerate() {
                 let (top, bottom) = (block.start + 2 * p, block.start + 2 * p + 1);
-                for range in 0..nonzeros.ranges {
-                    let (columns, values) = nonzeros.row_pair(b, pair, range);
-                    for (&k, v) in columns.iter().zip(values.chunks_exact(2)) {
-                        let k = k as usize;
-                        assert_eq!(k / range_columns::<T>(), range);
-                        let lower = if bottom < block.end { value(bottom, k) } else { T::ZERO };
-                        assert_eq!((v[0], v[1]), (value(top, k), lower));
-                        let present = usize::from(v[0] != T::ZERO) + usize::from(v[1] != T::ZERO);
-                        assert!(present > 0, "an entry with no nonzero");
-                        seen += present;
-                    }
-                    assert!(columns.windows(2).all(|w| w[0] < w[1]));
+                let (columns, values) = nonzeros.row_pair(b, pair);
+                for (&k, v) in columns.iter().zip(values.chunks_exact(2)) {
+                    let k = k as usize;
+                    let lower = if bottom < block.end { value(bottom, k) } else { T::ZERO };
+                    assert_eq!((v[0], v[1]), (value(top, k), lower));
+                    let present = usize::from(v[0] != T::ZERO) + usize::from(v[1] != T::ZERO);
+                    assert!(present > 0, "an entry with no nonzero");
+                    seen += present;
                 }
+                assert!(columns.windows(2).all(|w| w[0] < w[1]));
             }
         }
         assert_eq!(seen, count);
