@@ -63,7 +63,10 @@ pub fn run(args: &TrainArgs) -> Result<Status> {
     pictures::save_png(&dir.join(HIDDEN_PICTURE), &hidden_image(&weights))?;
     let title =
         format!("cost, {} {} lambda {} ({})", config.optimizer, config.engine, config.lambda, dataset_name(&data));
-    write_picture(&dir.join(COST_PICTURE), pictures::cost_curve(&outcome.costs, &title))?;
+    write_picture(
+        &dir.join(COST_PICTURE),
+        pictures::cost_curve(&pictures::CostCurve { costs: &outcome.costs, held_out: &[], title: &title }),
+    )?;
     let (confusion_set, confusion_eval) = match (&test, &test_eval) {
         (Some(t), Some(e)) => (t, e),
         _ => (&data, &train_eval),
