@@ -37,7 +37,7 @@ pub fn write_index(runs: &Path) -> Result<PathBuf, ReportError> {
                 }
                 @for r in &rows {
                     tr {
-                        td { (r.date) }
+                        td.date { (r.date) }
                         td { a href=(format!("{}/{REPORT}", href_segment(&r.name))) { (r.name) } }
                         td { (r.what) }
                         td.num { (r.training.map_or("-".into(), percent)) }

@@ -18,7 +18,8 @@ table { border-collapse: collapse; }
 td, th { padding: 0.2rem 0.7rem; text-align: left; vertical-align: top; }
 th { color: #4a5263; font-weight: 600; }
 table.grid td, table.grid th { border-bottom: 1px solid #e6e9ef; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.date { white-space: nowrap; }
 .figures { display: flex; flex-wrap: wrap; gap: 1rem; margin: 0.6rem 0; }
 .figure { border: 1px solid #d6dae3; border-radius: 6px; padding: 0.6rem 1rem; min-width: 11rem; }
 .figure .value { font-size: 1.8rem; font-weight: 600; }
