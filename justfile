@@ -41,6 +41,10 @@ lint:
 one-build:
     python3 .ci/one-build
 
+# The README's picture of a report: the default run's report in headless Chromium, to docs/report.png
+screenshot:
+    cargo test {{cargo_flags}} -p trainer --test report_browser -- --ignored readme_screenshot --nocapture
+
 # Every gradient check on the reference data: one line per check, PASS/FAIL, non-zero exit on failure
 verify: build
     {{bin}}/verify

@@ -9,7 +9,7 @@ use train::{Engine, Optimizer, Precision};
 /// The ex4 neural network: a 400-25-10 sigmoid network on 20x20 handwritten digits.
 ///
 /// Without a subcommand, trains the network (flags below) and writes weights.mat,
-/// metrics.json and pictures into a new run directory.
+/// metrics.json, pictures and report.html into a new run directory.
 #[derive(Parser, Debug)]
 #[command(name = "trainer", version, about, args_conflicts_with_subcommands = true)]
 pub struct Cli {
@@ -36,6 +36,16 @@ pub enum Command {
     Show(ShowArgs),
     /// Predicted digit and the ten output probabilities for chosen rows of a data file.
     Predict(PredictArgs),
+    /// Rebuild report.html of a run or sweep directory from the files in it (and the index
+    /// of runs/ when the directory is in it).
+    Report(ReportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// A run directory (with metrics.json) or a sweep directory (with sweep.json)
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// What to train on, how, and where to write the results.

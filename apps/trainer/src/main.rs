@@ -9,6 +9,7 @@ mod gradcheck;
 mod outputs;
 mod predict;
 mod progress;
+mod report_run;
 mod show;
 mod sweep_run;
 mod train_run;
@@ -65,6 +66,7 @@ fn main() -> ExitCode {
         Some(cli::Command::Baseline(args)) => baseline_run::run(args),
         Some(cli::Command::Show(args)) => show::run(args),
         Some(cli::Command::Predict(args)) => predict::run(args),
+        Some(cli::Command::Report(args)) => report_run::run(args),
     };
     match result {
         Ok(Status::Success) => ExitCode::SUCCESS,

@@ -3,18 +3,16 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use data::conventions::{IMAGE_SIDE, label_to_digit};
+use data::conventions::{IMAGE_SIDE, label_to_digit, unit_label};
 use data::mat::{MatArray, MatData, write_mat_file};
-use data::{Dataset, LayerSizes, Weights};
+use data::{Dataset, LayerSizes, Matrix, Weights};
 use pictures::{ConfusionMatrix, GridLayout, display_data, hidden_layer, save_png};
 
-/// File names inside a run directory.
-pub const WEIGHTS_FILE: &str = "weights.mat";
-pub const METRICS_FILE: &str = "metrics.json";
-pub const DIGITS_PICTURE: &str = "digits.png";
-pub const HIDDEN_PICTURE: &str = "hidden.png";
-pub const COST_PICTURE: &str = "cost.png";
-pub const CONFUSION_PICTURE: &str = "confusion.png";
+/// File names inside a run directory (the report crate reads them).
+pub use report::layout::{
+    CONFUSION as CONFUSION_PICTURE, COST as COST_PICTURE, DIGITS as DIGITS_PICTURE, HIDDEN as HIDDEN_PICTURE,
+    METRICS as METRICS_FILE, MISTAKES as MISTAKES_FILE, SNAPSHOTS as SNAPSHOTS_FILE, WEIGHTS as WEIGHTS_FILE,
+};
 
 /// Pixels per image pixel in the grids.
 const SCALE: u32 = 4;
@@ -87,4 +85,115 @@ pub fn per_digit_json(eval: &model::Evaluation) -> Vec<serde_json::Value> {
         .iter()
         .map(|d| serde_json::json!({ "digit": d.digit, "correct": d.correct, "total": d.total, "accuracy": d.percent() }))
         .collect()
+}
+
+/// `Theta1` at chosen moments of training, as `snapshots.mat` (one variable per moment) and
+/// the list of moments for `metrics.json`: before training, at 10% and 30% of the iterations
+/// asked for (those reached), and at the end.
+pub fn write_snapshots(path: &Path, outcome: &train::Outcome, iterations: usize) -> Result<Vec<report::SnapshotInfo>> {
+    let mut moments: Vec<(usize, String, &[f64])> = Vec::new();
+    for (iteration, label) in
+        [(0, "before training"), ((iterations + 5) / 10, "10%"), ((3 * iterations + 5) / 10, "30%")]
+    {
+        let found = outcome.snapshots.iter().find(|s| s.iteration == iteration);
+        if let Some(s) = found
+            && iteration < outcome.iterations()
+            && moments.iter().all(|m| m.0 != iteration)
+        {
+            moments.push((iteration, label.to_string(), &s.params));
+        }
+    }
+    let end = if outcome.iterations() == iterations { "100%" } else { "the end" };
+    moments.push((outcome.iterations(), end.to_string(), &outcome.params));
+    let mut arrays = Vec::new();
+    let mut infos = Vec::new();
+    for (iteration, label, params) in moments {
+        let (theta1, _) = manual::reshape(params, outcome.sizes);
+        let variable = report::layout::snapshot_variable(iteration);
+        arrays.push(MatArray::matrix(&variable, &theta1));
+        infos.push(report::SnapshotInfo { label, iteration, variable });
+    }
+    write_mat_file(path, &arrays, true).with_context(|| format!("{}: cannot write the snapshots", path.display()))?;
+    Ok(infos)
+}
+
+/// The training and held-out cost (and held-out accuracy) at each checkpoint snapshot of the
+/// run: one forward pass on the held-out set each. The held-out cost is its cross-entropy plus
+/// the same weight penalty as the training cost's (`λ/2m Σθ²` with the training set's `m`), so
+/// that the two curves differ only by how well the network fits each set.
+pub fn checkpoints(
+    outcome: &train::Outcome,
+    iterations: usize,
+    training_examples: usize,
+    test: Option<&Dataset>,
+    lambda: f64,
+    device: &backend::burn::tensor::Device,
+) -> Vec<report::Checkpoint> {
+    let at = train::checkpoints(iterations);
+    outcome
+        .snapshots
+        .iter()
+        .filter(|s| at.contains(&s.iteration))
+        .filter_map(|s| {
+            let training_cost = *outcome.costs.get(s.iteration)?;
+            let held_out = test.map(|t| {
+                let (theta1, theta2) = manual::reshape(&s.params, outcome.sizes);
+                let weights = Weights::new(theta1, theta2).expect("reshape gives matching Thetas");
+                // `evaluate` divides the penalty by the held-out set's size: scale lambda to match.
+                let lambda = lambda * t.len() as f64 / training_examples.max(1) as f64;
+                model::evaluate(&model::Network::from_weights(&weights, device), t, lambda, device)
+            });
+            Some(report::Checkpoint {
+                iteration: s.iteration,
+                training_cost,
+                held_out_cost: held_out.as_ref().map(|e| e.cost),
+                held_out_accuracy: held_out.as_ref().map(|e| e.accuracy),
+            })
+        })
+        .collect()
+}
+
+/// The digits of `data` that `eval` got wrong, the most confident first, as `mistakes.mat`
+/// (at most [`report::MISTAKES_KEPT`]; no file when there is none).
+pub fn write_mistakes(
+    path: &Path,
+    network: &model::Network,
+    data: &Dataset,
+    eval: &model::Evaluation,
+    device: &backend::burn::tensor::Device,
+) -> Result<report::Mistakes> {
+    let wrong: Vec<usize> = (0..data.len()).filter(|&i| eval.predictions[i] != data.labels[i]).collect();
+    if wrong.is_empty() {
+        return Ok(report::Mistakes { total: 0, kept: 0 });
+    }
+    // One forward pass over the wrong rows: the outputs are σ(z3), reordered by digit.
+    let x = data.x.select_rows(&wrong);
+    let outputs =
+        backend::tensor_to_matrix(backend::sigmoid(network.output_logits(backend::matrix_to_tensor(&x, device))));
+    let by_digit = |i: usize| -> Vec<f64> {
+        let mut p = vec![0.0; outputs.cols()];
+        for unit in 0..outputs.cols() {
+            p[label_to_digit(unit_label(unit))] = outputs.get(i, unit);
+        }
+        p
+    };
+    let mut items: Vec<(usize, Vec<f64>)> = wrong.iter().enumerate().map(|(i, &row)| (row, by_digit(i))).collect();
+    let confidence = |(row, p): &(usize, Vec<f64>)| p[label_to_digit(eval.predictions[*row])];
+    items.sort_by(|a, b| confidence(b).total_cmp(&confidence(a)).then(a.0.cmp(&b.0)));
+    items.truncate(report::MISTAKES_KEPT);
+    let n = items.len();
+    let rows: Vec<usize> = items.iter().map(|(r, _)| *r).collect();
+    let column = |f: &dyn Fn(usize) -> f64| Matrix::from_fn(n, 1, |i, _| f(rows[i]));
+    let arrays = [
+        MatArray::matrix(report::layout::MISTAKE_IMAGES, &data.x.select_rows(&rows)),
+        MatArray::matrix(report::layout::MISTAKE_ACTUAL, &column(&|r| label_to_digit(data.labels[r]) as f64)),
+        MatArray::matrix(report::layout::MISTAKE_PREDICTED, &column(&|r| label_to_digit(eval.predictions[r]) as f64)),
+        MatArray::matrix(
+            report::layout::MISTAKE_OUTPUTS,
+            &Matrix::from_fn(n, 10, |i, d| items[i].1.get(d).copied().unwrap_or(0.0)),
+        ),
+        MatArray::matrix(report::layout::MISTAKE_ROWS, &column(&|r| (r + 1) as f64)),
+    ];
+    write_mat_file(path, &arrays, true).with_context(|| format!("{}: cannot write the mistakes", path.display()))?;
+    Ok(report::Mistakes { total: wrong.len(), kept: n })
 }

@@ -1,23 +1,19 @@
 //! `trainer sweep`: the same training at several lambdas, in parallel, compared.
 
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use indicatif::MultiProgress;
+use report::layout::{ACCURACY_BY_LAMBDA, HIDDEN_BY_LAMBDA, SWEEP as SWEEP_JSON, SWEEP_CSV, lambda_dir};
 use serde_json::json;
-use train::{Monitor, Stop, SweepPoint};
+use train::{Monitor, Snapshots, Stop, SweepPoint, TrainConfig};
 
 use crate::Status;
 use crate::cli::SweepArgs;
 use crate::files::{create_run_dir, held_out_set, training_set, write_json, write_text};
-use crate::outputs::{dataset_name, hidden_image, write_picture, write_weights};
+use crate::outputs::{dataset_name, hidden_image, write_picture};
 use crate::progress::{Progress, install_stop_handler, stop_requested};
-use crate::train_run::config;
-
-pub const SWEEP_JSON: &str = "sweep.json";
-pub const SWEEP_CSV: &str = "sweep.csv";
-pub const HIDDEN_BY_LAMBDA: &str = "hidden_by_lambda.png";
-pub const ACCURACY_BY_LAMBDA: &str = "accuracy_by_lambda.png";
+use crate::train_run::{Run, config, update_index, write_run};
 
 pub fn run(args: &SweepArgs) -> Result<Status> {
     if args.lambdas.is_empty() {
@@ -28,7 +24,8 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
     let (data, synthetic) = training_set(args.train.data.as_deref(), args.train.synthetic)?;
     let test = held_out_set(args.train.test.as_deref(), args.train.no_test, synthetic, &data)?;
     // Check the backend before starting any thread.
-    args.train.backend.device()?;
+    let device = args.train.backend.device()?;
+    let started_at = report::utc_time(SystemTime::now());
     let dir = create_run_dir(args.train.out.as_deref(), &format!("sweep-{}", base.optimizer))?;
     install_stop_handler();
 
@@ -40,7 +37,8 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
     let lambdas = &args.lambdas;
     let total = base.iterations;
     let monitor = |i: usize| -> Box<dyn Monitor> {
-        Box::new(Progress::new(total, &format!("lambda {}", lambdas[i]), Some(&multi)))
+        let progress = Progress::new(total, &format!("lambda {}", lambdas[i]), Some(&multi));
+        Box::new(Snapshots { monitor: progress, at: train::checkpoints(total) })
     };
     let start = Instant::now();
     let points = train::sweep(&data, test.as_ref(), &base, lambdas, args.train.backend, threads, &monitor)?;
@@ -59,10 +57,23 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
 
     let best = best_lambda(&points);
     let mut panels: Vec<(String, image::RgbImage)> = Vec::with_capacity(points.len());
+    // Each lambda's run directory, with its own report.
     for p in &points {
-        let weights = p.outcome.weights();
-        write_weights(&dir.join(format!("weights_lambda_{}.mat", p.lambda)), &weights)?;
-        panels.push((format!("lambda {}  (TV {:.3})", p.lambda, p.sharpness), hidden_image(&weights)));
+        let run_dir = dir.join(lambda_dir(p.lambda));
+        std::fs::create_dir(&run_dir).with_context(|| format!("{}: cannot create the directory", run_dir.display()))?;
+        let config = TrainConfig { lambda: p.lambda, ..base.clone() };
+        let run = Run {
+            config: &config,
+            backend: args.train.backend,
+            data: &data,
+            test: test.as_ref(),
+            outcome: &p.outcome,
+            train_seconds: p.seconds,
+            started: &start,
+            started_at: &started_at,
+        };
+        write_run(&run_dir, &run, &device)?;
+        panels.push((format!("lambda {}  (TV {:.3})", p.lambda, p.sharpness), hidden_image(&p.outcome.weights())));
     }
     let title =
         format!("hidden layer by lambda, {} {} iterations ({})", base.optimizer, base.iterations, dataset_name(&data));
@@ -88,6 +99,7 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
         "held_out": test.as_ref().map(|t| json!({ "source": t.source.display().to_string(), "examples": t.len() })),
         "best_lambda": best,
         "best_by": if test.is_some() { "held-out accuracy" } else { "training accuracy" },
+        "started": started_at,
         "seconds": seconds,
         "points": points.iter().map(|p| json!({
             "lambda": p.lambda,
@@ -102,6 +114,8 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
         })).collect::<Vec<_>>(),
     });
     write_json(&dir.join(SWEEP_JSON), &summary)?;
+    report::write_sweep_report(&dir)?;
+    update_index(&dir)?;
 
     if args.train.json {
         println!("{summary}");

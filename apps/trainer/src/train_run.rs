@@ -1,13 +1,15 @@
 //! `trainer` (no subcommand): train the network, show progress, write the run's outputs.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Instant, SystemTime};
 
 use anyhow::Result;
+use backend::Backend;
+use backend::burn::tensor::Device;
 use data::Dataset;
 use model::{Evaluation, Network, evaluate};
 use serde_json::{Value, json};
-use train::{Outcome, Stop, TrainConfig};
+use train::{Outcome, Snapshots, Stop, TrainConfig};
 
 use crate::Status;
 use crate::cli::TrainArgs;
@@ -32,6 +34,7 @@ pub fn config(args: &TrainArgs) -> TrainConfig {
 
 pub fn run(args: &TrainArgs) -> Result<Status> {
     let started = Instant::now();
+    let started_at = report::utc_time(SystemTime::now());
     let config = config(args);
     config.validate()?;
     let (data, synthetic) = training_set(args.data.as_deref(), args.synthetic)?;
@@ -42,53 +45,32 @@ pub fn run(args: &TrainArgs) -> Result<Status> {
 
     let mut progress = Progress::new(config.iterations, "", None);
     let train_start = Instant::now();
-    let outcome = train::train(&data, &config, &device, &mut progress)?;
+    let mut monitor = Snapshots { monitor: &mut progress, at: train::checkpoints(config.iterations) };
+    let outcome = train::train(&data, &config, &device, &mut monitor)?;
     let train_seconds = train_start.elapsed().as_secs_f64();
     progress.finish();
 
-    if let Stop::Diverged { message, .. } = &outcome.stop {
-        let metrics = metrics(args, &config, &data, test.as_ref(), &outcome, None, None, train_seconds, &started);
-        write_json(&dir.join(METRICS_FILE), &metrics)?;
+    let run = Run {
+        config: &config,
+        backend: args.backend,
+        data: &data,
+        test: test.as_ref(),
+        outcome: &outcome,
+        train_seconds,
+        started: &started,
+        started_at: &started_at,
+    };
+    let written = write_run(&dir, &run, &device)?;
+    update_index(&dir)?;
+    let Some((train_eval, test_eval)) = written.evaluations else {
+        let Stop::Diverged { message, .. } = &outcome.stop else { unreachable!("only a diverged run has no weights") };
         eprintln!("error: training diverged: {message}; no weights written (try a smaller --alpha)");
         eprintln!("costs up to there are in {}", dir.join(METRICS_FILE).display());
         return Ok(Status::Failed);
-    }
-
-    let weights = outcome.weights();
-    let network = Network::from_weights(&weights, &device);
-    let train_eval = evaluate(&network, &data, config.lambda, &device);
-    let test_eval = test.as_ref().map(|t| evaluate(&network, t, config.lambda, &device));
-
-    write_weights(&dir.join(WEIGHTS_FILE), &weights)?;
-    write_digit_grid(&dir.join(DIGITS_PICTURE), &data, config.seed)?;
-    pictures::save_png(&dir.join(HIDDEN_PICTURE), &hidden_image(&weights))?;
-    let title =
-        format!("cost, {} {} lambda {} ({})", config.optimizer, config.engine, config.lambda, dataset_name(&data));
-    write_picture(&dir.join(COST_PICTURE), pictures::cost_curve(&outcome.costs, &title))?;
-    let (confusion_set, confusion_eval) = match (&test, &test_eval) {
-        (Some(t), Some(e)) => (t, e),
-        _ => (&data, &train_eval),
     };
-    let title = format!("confusion on {}", dataset_name(confusion_set));
-    write_picture(
-        &dir.join(CONFUSION_PICTURE),
-        pictures::confusion_matrix(&confusion(confusion_set, &confusion_eval.predictions), &title),
-    )?;
-    let metrics = metrics(
-        args,
-        &config,
-        &data,
-        test.as_ref(),
-        &outcome,
-        Some(&train_eval),
-        test_eval.as_ref(),
-        train_seconds,
-        &started,
-    );
-    write_json(&dir.join(METRICS_FILE), &metrics)?;
 
     if args.json {
-        println!("{metrics}");
+        println!("{}", written.metrics);
     } else {
         print_summary(
             &config,
@@ -105,6 +87,89 @@ pub fn run(args: &TrainArgs) -> Result<Status> {
     Ok(if outcome.stop == Stop::Interrupted { Status::Interrupted } else { Status::Success })
 }
 
+/// A finished training, as a run directory shows it.
+pub struct Run<'a> {
+    pub config: &'a TrainConfig,
+    pub backend: Backend,
+    pub data: &'a Dataset,
+    pub test: Option<&'a Dataset>,
+    pub outcome: &'a Outcome,
+    pub train_seconds: f64,
+    pub started: &'a Instant,
+    /// When the run started, UTC, as the reports show it.
+    pub started_at: &'a str,
+}
+
+/// What [`write_run`] wrote: the metrics, and the evaluations (none for a diverged run).
+pub struct Written {
+    pub metrics: Value,
+    pub evaluations: Option<(Evaluation, Option<Evaluation>)>,
+}
+
+/// Writes a run directory: the weights, the pictures, the snapshots, the mistakes, the
+/// metrics and the report; for a diverged run, only the metrics (costs up to there) and the
+/// report.
+pub fn write_run(dir: &Path, run: &Run<'_>, device: &Device) -> Result<Written> {
+    let Run { config, data, test, outcome, .. } = *run;
+    if let Stop::Diverged { .. } = &outcome.stop {
+        let metrics = metrics(run, None, None, &RunExtras::default());
+        write_json(&dir.join(METRICS_FILE), &metrics)?;
+        report::write_run_report(dir)?;
+        return Ok(Written { metrics, evaluations: None });
+    }
+    let weights = outcome.weights();
+    let network = Network::from_weights(&weights, device);
+    let train_eval = evaluate(&network, data, config.lambda, device);
+    let test_eval = test.map(|t| evaluate(&network, t, config.lambda, device));
+
+    write_weights(&dir.join(WEIGHTS_FILE), &weights)?;
+    write_digit_grid(&dir.join(DIGITS_PICTURE), data, config.seed)?;
+    pictures::save_png(&dir.join(HIDDEN_PICTURE), &hidden_image(&weights))?;
+    let checkpoints = checkpoints(outcome, config.iterations, data.len(), test, config.lambda, device);
+    let held_out: Vec<(usize, f64)> =
+        checkpoints.iter().filter_map(|c| c.held_out_cost.map(|h| (c.iteration, h))).collect();
+    let title =
+        format!("cost, {} {} lambda {} ({})", config.optimizer, config.engine, config.lambda, dataset_name(data));
+    write_picture(
+        &dir.join(COST_PICTURE),
+        pictures::cost_curve(&pictures::CostCurve { costs: &outcome.costs, held_out: &held_out, title: &title }),
+    )?;
+    let (confusion_set, confusion_eval) = match (test, &test_eval) {
+        (Some(t), Some(e)) => (t, e),
+        _ => (data, &train_eval),
+    };
+    let matrix = confusion(confusion_set, &confusion_eval.predictions);
+    let title = format!("confusion on {}", dataset_name(confusion_set));
+    write_picture(&dir.join(CONFUSION_PICTURE), pictures::confusion_matrix(&matrix, &title))?;
+    let extras = RunExtras {
+        snapshots: write_snapshots(&dir.join(SNAPSHOTS_FILE), outcome, config.iterations)?,
+        mistakes: Some(write_mistakes(&dir.join(MISTAKES_FILE), &network, confusion_set, confusion_eval, device)?),
+        confusion: Some(report::Confusion { set: confusion_set.source.display().to_string(), counts: matrix.counts }),
+        checkpoints,
+    };
+    let metrics = metrics(run, Some(&train_eval), test_eval.as_ref(), &extras);
+    write_json(&dir.join(METRICS_FILE), &metrics)?;
+    report::write_run_report(dir)?;
+    Ok(Written { metrics, evaluations: Some((train_eval, test_eval)) })
+}
+
+/// Rewrites the index of the runs directory that `dir` is in, if it is in one.
+pub fn update_index(dir: &Path) -> Result<()> {
+    if let Some(runs) = report::runs_dir_of(dir) {
+        report::write_index(&runs)?;
+    }
+    Ok(())
+}
+
+/// What a run directory holds beside the figures: for the report.
+#[derive(Default)]
+struct RunExtras {
+    checkpoints: Vec<report::Checkpoint>,
+    snapshots: Vec<report::SnapshotInfo>,
+    confusion: Option<report::Confusion>,
+    mistakes: Option<report::Mistakes>,
+}
+
 fn evaluation_json(eval: &Evaluation, data: &Dataset) -> Value {
     json!({
         "source": data.source.display().to_string(),
@@ -117,25 +182,20 @@ fn evaluation_json(eval: &Evaluation, data: &Dataset) -> Value {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
 fn metrics(
-    args: &TrainArgs,
-    config: &TrainConfig,
-    data: &Dataset,
-    test: Option<&Dataset>,
-    outcome: &Outcome,
+    run: &Run<'_>,
     train_eval: Option<&Evaluation>,
     test_eval: Option<&Evaluation>,
-    train_seconds: f64,
-    started: &Instant,
+    extras: &RunExtras,
 ) -> Value {
+    let Run { config, data, test, outcome, train_seconds, .. } = *run;
     let sizes = outcome.sizes;
     json!({
         "config": {
             "optimizer": config.optimizer,
             "engine": config.engine,
             "precision": config.precision,
-            "backend": args.backend.name(),
+            "backend": run.backend.name(),
             "iterations": config.iterations,
             "alpha": config.alpha(),
             "lambda": config.lambda,
@@ -145,17 +205,22 @@ fn metrics(
         },
         "dataset": { "source": data.source.display().to_string(), "examples": data.len() },
         "held_out": test.map(|t| json!({ "source": t.source.display().to_string(), "examples": t.len() })),
+        "started": run.started_at,
         "stop": outcome.stop,
         "iterations_run": outcome.iterations(),
         "evaluations": outcome.evaluations,
         "costs": outcome.costs,
         "final_cost": outcome.cost(),
+        "checkpoints": extras.checkpoints,
         "training": train_eval.map(|e| evaluation_json(e, data)),
         "test": test_eval.zip(test).map(|(e, t)| evaluation_json(e, t)),
+        "confusion": extras.confusion,
+        "snapshots": extras.snapshots,
+        "mistakes": extras.mistakes,
         "time": {
             "train_seconds": train_seconds,
             "seconds_per_iteration": train_seconds / outcome.iterations().max(1) as f64,
-            "total_seconds": started.elapsed().as_secs_f64(),
+            "total_seconds": run.started.elapsed().as_secs_f64(),
         },
         "peak_memory_bytes": peak_memory_bytes(),
         "version": env!("CARGO_PKG_VERSION"),

@@ -300,9 +300,103 @@ fn sweep_picks_the_lambda_with_the_best_held_out_accuracy() {
     assert_eq!(csv.lines().count(), 4);
     assert_picture(&out.join("hidden_by_lambda.png"), 3 * 3 * 21 * 4, 3 * 21 * 4);
     assert_picture(&out.join("accuracy_by_lambda.png"), 600, 400);
+    // Each lambda is a run directory of its own, with its report; the sweep's report links them.
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains(&format!("lambda {best_lambda}</div>")), "the best lambda is named");
     for lambda in ["0", "3", "30"] {
-        assert!(out.join(format!("weights_lambda_{lambda}.mat")).exists());
+        let run = out.join(format!("lambda_{lambda}"));
+        assert!(run.join("weights.mat").exists() && run.join("report.html").exists());
+        assert_eq!(json_file(&run.join("metrics.json"))["config"]["lambda"].as_f64().unwrap().to_string(), lambda);
+        assert!(report.contains(&format!("href=\"lambda_{lambda}/report.html\"")), "{lambda}");
     }
+}
+
+#[test]
+fn a_run_records_held_out_costs_and_hidden_snapshots_and_its_report_rebuilds() {
+    let runs = scratch("report").join("runs");
+    let out = runs.join("run");
+    let output = trainer(&["--synthetic", "--iterations", "20", "--hidden", "9", "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let metrics = json_file(&out.join("metrics.json"));
+    let checkpoints = metrics["checkpoints"].as_array().unwrap();
+    let iterations: Vec<u64> = checkpoints.iter().map(|c| c["iteration"].as_u64().unwrap()).collect();
+    assert_eq!(iterations, [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+    for c in checkpoints {
+        let i = c["iteration"].as_u64().unwrap() as usize;
+        assert_eq!(c["training_cost"], metrics["costs"][i]);
+        assert!(c["held_out_cost"].as_f64().unwrap() > 0.0 && c["held_out_accuracy"].as_f64().unwrap() >= 0.0);
+    }
+    let last = checkpoints.last().unwrap();
+    assert_eq!(last["held_out_accuracy"], metrics["test"]["accuracy"]);
+    // The held-out cost carries the training cost's weight penalty: the same gap to the cross-entropy.
+    let penalty = |e: &serde_json::Value| e["cost"].as_f64().unwrap() - e["cost_lambda_0"].as_f64().unwrap();
+    let held_out_penalty = last["held_out_cost"].as_f64().unwrap() - metrics["test"]["cost_lambda_0"].as_f64().unwrap();
+    assert!(penalty(&metrics["training"]) > 0.0);
+    assert!((held_out_penalty - penalty(&metrics["training"])).abs() < 1e-12, "{held_out_penalty}");
+    // Theta1 before training, at 10%, 30% and at the end.
+    let snapshots = metrics["snapshots"].as_array().unwrap();
+    let moments: Vec<(&str, u64)> =
+        snapshots.iter().map(|s| (s["label"].as_str().unwrap(), s["iteration"].as_u64().unwrap())).collect();
+    assert_eq!(moments, [("before training", 0), ("10%", 2), ("30%", 6), ("100%", 20)]);
+    let bytes = std::fs::read(out.join("snapshots.mat")).unwrap();
+    let names: Vec<&str> = snapshots.iter().map(|s| s["variable"].as_str().unwrap()).collect();
+    let read = data::mat::read_matrices(&out.join("snapshots.mat"), &bytes, &names).unwrap();
+    assert!(read.iter().all(|m| m.matrix.shape() == (9, 401)));
+    let end = data::load_weights(&out.join("weights.mat")).unwrap().theta1;
+    assert_eq!(read[3].matrix, end);
+    assert_ne!(read[0].matrix, end);
+    // The mistakes, most confident first, as many as the confusion matrix's off-diagonal.
+    let counts = metrics["confusion"]["counts"].as_array().unwrap();
+    let off_diagonal: u64 = counts
+        .iter()
+        .enumerate()
+        .flat_map(|(a, row)| row.as_array().unwrap().iter().enumerate().filter(move |(p, _)| *p != a))
+        .map(|(_, c)| c.as_u64().unwrap())
+        .sum();
+    assert_eq!(metrics["mistakes"]["total"].as_u64().unwrap(), off_diagonal);
+    let bytes = std::fs::read(out.join("mistakes.mat")).unwrap();
+    let names = ["X", "actual", "predicted", "outputs", "row"];
+    let m = data::mat::read_matrices(&out.join("mistakes.mat"), &bytes, &names).unwrap();
+    let kept = metrics["mistakes"]["kept"].as_u64().unwrap() as usize;
+    assert_eq!(kept, off_diagonal.min(100) as usize);
+    let confidence: Vec<f64> = (0..kept).map(|i| m[3].matrix.get(i, m[2].matrix.get(i, 0) as usize)).collect();
+    assert!(confidence.windows(2).all(|w| w[0] >= w[1]), "most confident first: {confidence:?}");
+    assert!((0..kept).all(|i| m[1].matrix.get(i, 0) != m[2].matrix.get(i, 0)), "only mistakes");
+    // The index of runs/ lists the run.
+    let index = std::fs::read_to_string(runs.join("index.html")).unwrap();
+    assert!(index.contains("href=\"run/report.html\""), "{index}");
+
+    // `trainer report` rebuilds the same page from the files.
+    let first = std::fs::read_to_string(out.join("report.html")).unwrap();
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    let rebuilt = trainer(&["report", out.to_str().unwrap()]);
+    assert!(rebuilt.status.success(), "{}", stderr(&rebuilt));
+    assert_eq!(std::fs::read_to_string(out.join("report.html")).unwrap(), first);
+    // A missing file: one line naming it, exit 2.
+    std::fs::remove_file(out.join("snapshots.mat")).unwrap();
+    let missing = trainer(&["report", out.to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+    let message = stderr(&missing);
+    assert_eq!(message.lines().count(), 1, "{message}");
+    assert!(message.contains("snapshots.mat: missing"), "{message}");
+    let nothing = trainer(&["report", runs.to_str().unwrap()]);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(stderr(&nothing).contains("neither metrics.json (a run) nor sweep.json (a sweep)"), "{}", stderr(&nothing));
+}
+
+#[test]
+fn names_given_by_the_user_show_as_text_in_the_report() {
+    let dir = scratch("escape");
+    let data = dir.join("<script>alert(1)</script>.mat".replace('/', "_"));
+    std::fs::copy(data::workspace_root().join("data/ex4data1.mat"), &data).unwrap();
+    let out = dir.join("<b>run");
+    let output =
+        trainer(&["--data", data.to_str().unwrap(), "--no-test", "--iterations", "3", "--out", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("&lt;script&gt;alert(1)&lt;_script&gt;.mat"), "the data file's name as text");
+    assert!(report.contains("Run &lt;b&gt;run"), "the directory's name as text");
+    assert!(!report.contains("<script") && !report.contains("<b>"));
 }
 
 #[test]

@@ -214,8 +214,24 @@ fn assert_complete_files(dir: &Path) -> Vec<String> {
             continue; // A temporary file: never under a final name.
         }
         match path.extension().and_then(|e| e.to_str()) {
-            Some("mat") => {
+            Some("mat") if name == "weights.mat" => {
                 data::load_weights(&path).unwrap_or_else(|e| panic!("{e}"));
+            }
+            Some("mat") => {
+                // Snapshots and mistakes: every variable reads back.
+                let bytes = std::fs::read(&path).unwrap();
+                let names: Vec<String> = data::mat::scan(&bytes)
+                    .unwrap_or_else(|e| panic!("{}: {e:?}", path.display()))
+                    .into_iter()
+                    .map(|v| v.name)
+                    .collect();
+                let names: Vec<&str> = names.iter().map(String::as_str).collect();
+                assert!(!names.is_empty(), "{}: no variable", path.display());
+                data::mat::read_matrices(&path, &bytes, &names).unwrap_or_else(|e| panic!("{e}"));
+            }
+            Some("html") => {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(text.trim_end().ends_with("</html>"), "{}: incomplete", path.display());
             }
             Some("json") => {
                 serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&path).unwrap())
@@ -233,7 +249,7 @@ fn assert_complete_files(dir: &Path) -> Vec<String> {
 }
 
 /// Sends `name` (INT or TERM) to a long run once it has started: it must stop after the current
-/// iteration, exit with 130 and leave the six outputs, complete, and nothing else.
+/// iteration, exit with 130 and leave the nine outputs, complete, and nothing else.
 fn interrupted_run_writes_every_output(name: &str) {
     let out = std::env::temp_dir().join(format!("ex4-sig{}-{}", name.to_lowercase(), std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
@@ -244,7 +260,20 @@ fn interrupted_run_writes_every_output(name: &str) {
     let output = child.wait_with_output().unwrap();
     assert_eq!(output.status.code(), Some(130), "{}", String::from_utf8_lossy(&output.stderr));
     let names = assert_complete_files(&out);
-    assert_eq!(names, ["confusion.png", "cost.png", "digits.png", "hidden.png", "metrics.json", "weights.mat"]);
+    assert_eq!(
+        names,
+        [
+            "confusion.png",
+            "cost.png",
+            "digits.png",
+            "hidden.png",
+            "metrics.json",
+            "mistakes.mat",
+            "report.html",
+            "snapshots.mat",
+            "weights.mat"
+        ]
+    );
     let metrics = json_file(&out.join("metrics.json"));
     assert_eq!(metrics["stop"]["kind"], "interrupted");
     let iterations = metrics["iterations_run"].as_u64().unwrap();

@@ -60,6 +60,31 @@ pub(crate) fn draw(
     RgbImage::from_raw(width, height, buffer).ok_or_else(|| PictureError::Draw("canvas size".into()))
 }
 
+/// Draws the same way as an SVG document (text as `<text>` in the reader's sans-serif font,
+/// sized with the embedded one), for pages.
+pub(crate) fn draw_svg(
+    width: u32,
+    height: u32,
+    paint: impl FnOnce(
+        plotters::drawing::DrawingArea<plotters::backend::SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<(), String>,
+) -> Result<String, PictureError> {
+    register_font();
+    let mut svg = String::new();
+    {
+        let area = plotters::backend::SVGBackend::with_string(&mut svg, (width, height));
+        let root = plotters::drawing::IntoDrawingArea::into_drawing_area(area);
+        paint(root.clone()).map_err(PictureError::Draw)?;
+        root.present().map_err(|e| PictureError::Draw(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
+/// `image` as PNG bytes (for pages that embed a picture).
+pub fn png_bytes(image: &RgbImage) -> Result<Vec<u8>, PictureError> {
+    encode_png(image)
+}
+
 /// Any displayable error as a `String` (plotters' errors are generic over the backend).
 pub(crate) fn text<E: std::fmt::Display>(e: E) -> String {
     e.to_string()

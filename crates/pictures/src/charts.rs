@@ -1,57 +1,92 @@
-//! Line charts: the cost curve of a run, and accuracy against lambda for a sweep.
+//! Line charts: the cost curve of a run, and accuracy against lambda for a sweep. Each is
+//! painted by one function generic over plotters' backend, so that the PNG files and the pages'
+//! SVG are the same drawing.
 
 use image::RgbImage;
+use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::PictureError;
-use crate::canvas::{draw, text};
+use crate::canvas::{draw, draw_svg, text};
+use crate::ticks::{Tick, integer_ticks, label_of, tick_range, ticks};
 
 const WIDTH: u32 = 900;
 const HEIGHT: u32 = 600;
 
-/// The cost `J` after each iteration (index 0 is the start), on a logarithmic axis when every
-/// cost is positive (the usual case: costs are cross-entropies plus squares).
-pub fn cost_curve(costs: &[f64], title: &str) -> Result<RgbImage, PictureError> {
-    let finite: Vec<(f64, f64)> =
-        costs.iter().enumerate().filter(|(_, c)| c.is_finite()).map(|(i, &c)| (i as f64, c)).collect();
-    if finite.is_empty() {
-        return Err(PictureError::Draw("no finite cost to plot".into()));
+/// The costs of a run: the training cost `J` after each iteration (index 0 is the start) and
+/// the held-out cost at some iterations.
+#[derive(Clone, Copy, Debug)]
+pub struct CostCurve<'a> {
+    pub costs: &'a [f64],
+    /// `(iteration, cost)` on the held-out set, at the same lambda.
+    pub held_out: &'a [(usize, f64)],
+    pub title: &'a str,
+}
+
+/// The cost curve as a picture, on a logarithmic axis when every cost is positive (the usual
+/// case: costs are cross-entropies plus squares).
+pub fn cost_curve(curve: &CostCurve<'_>) -> Result<RgbImage, PictureError> {
+    draw(WIDTH, HEIGHT, |root| paint_cost_curve(&root, curve))
+}
+
+/// [`cost_curve`] as an SVG document.
+pub fn cost_curve_svg(curve: &CostCurve<'_>) -> Result<String, PictureError> {
+    draw_svg(WIDTH, HEIGHT, |root| paint_cost_curve(&root, curve))
+}
+
+fn paint_cost_curve<DB: DrawingBackend>(root: &DrawingArea<DB, Shift>, curve: &CostCurve<'_>) -> Result<(), String> {
+    let train: Vec<(f64, f64)> =
+        curve.costs.iter().enumerate().filter(|(_, c)| c.is_finite()).map(|(i, &c)| (i as f64, c)).collect();
+    let held_out: Vec<(f64, f64)> =
+        curve.held_out.iter().filter(|(_, c)| c.is_finite()).map(|&(i, c)| (i as f64, c)).collect();
+    if train.is_empty() {
+        return Err("no finite cost to plot".into());
     }
-    let last = finite.last().map_or(1.0, |p| p.0).max(1.0);
-    let (lo, hi) = finite.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
-    draw(WIDTH, HEIGHT, |root| {
-        root.fill(&WHITE).map_err(text)?;
-        let mut builder = ChartBuilder::on(&root);
-        builder.caption(title, ("sans-serif", 26)).margin(20).x_label_area_size(50).y_label_area_size(80);
-        let line = LineSeries::new(finite.iter().copied(), BLUE.stroke_width(2));
-        if lo > 0.0 {
-            let (lo, hi) = (lo * 0.9, if hi > lo * 1.0001 { hi * 1.1 } else { lo * 1.2 });
-            let mut chart = builder.build_cartesian_2d(0.0..last, (lo..hi).log_scale()).map_err(text)?;
-            chart
-                .configure_mesh()
-                .x_desc("iteration")
-                .y_desc("cost J (log scale)")
-                .label_style(("sans-serif", 18))
-                .x_label_formatter(&|x| format!("{x:.0}"))
-                .y_label_formatter(&|v| format!("{v:.3}"))
-                .draw()
-                .map_err(text)?;
-            chart.draw_series(line).map_err(text)?;
-        } else {
-            let pad = ((hi - lo) * 0.05).max(1e-9);
-            let mut chart = builder.build_cartesian_2d(0.0..last, (lo - pad)..(hi + pad)).map_err(text)?;
-            chart
-                .configure_mesh()
-                .x_desc("iteration")
-                .y_desc("cost J")
-                .label_style(("sans-serif", 18))
-                .x_label_formatter(&|x| format!("{x:.0}"))
-                .draw()
-                .map_err(text)?;
-            chart.draw_series(line).map_err(text)?;
-        }
-        Ok(())
-    })
+    let all = || train.iter().chain(&held_out);
+    let last = all().fold(1.0f64, |m, p| m.max(p.0));
+    let (lo, hi) = all().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.1), hi.max(p.1)));
+    // On a log scale the values drawn are log10 of the costs, on a plain axis whose ticks are
+    // placed at the log10 of round costs and labelled with the costs.
+    let log = lo > 0.0;
+    let y = |c: f64| if log { c.log10() } else { c };
+    let y_ticks: Vec<Tick> = ticks(lo, hi, log).into_iter().map(|(v, label)| (y(v), label)).collect();
+    let x_ticks = integer_ticks(0.0, last);
+    let series = [
+        ("training", BLUE, train.iter().map(|&(i, c)| (i, y(c))).collect::<Vec<_>>()),
+        ("held-out", RED, held_out.iter().map(|&(i, c)| (i, y(c))).collect()),
+    ];
+    let y_desc = if log { "cost J (log scale)" } else { "cost J" };
+    line_chart(root, curve.title, ("iteration", &x_ticks), (y_desc, &y_ticks), 0.0, &series, held_out.is_empty())
+}
+
+/// A linear axis whose only key points (grid lines, tick marks and labels) are the given ticks.
+struct Keyed {
+    inner: plotters::coord::types::RangedCoordf64,
+    keys: Vec<f64>,
+}
+
+impl Keyed {
+    fn new(range: std::ops::Range<f64>, keys: Vec<f64>) -> Self {
+        Self { inner: range.into(), keys }
+    }
+}
+
+impl Ranged for Keyed {
+    type FormatOption = plotters::coord::ranged1d::DefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        self.inner.map(value, limit)
+    }
+
+    fn key_points<Hint: plotters::coord::ranged1d::KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        // Bold points only: no light grid lines between the ticks.
+        if hint.weight().allow_light_points() { Vec::new() } else { self.keys.clone() }
+    }
+
+    fn range(&self) -> std::ops::Range<f64> {
+        self.inner.range()
+    }
 }
 
 /// One lambda of a sweep: accuracies in percent.
@@ -65,63 +100,151 @@ pub struct SweepAccuracy {
 /// Training and held-out accuracy against lambda. Lambdas are placed evenly in the order given
 /// (they usually span 0 and several decades), each labelled with its value.
 pub fn accuracy_vs_lambda(points: &[SweepAccuracy], title: &str) -> Result<RgbImage, PictureError> {
+    draw(WIDTH, HEIGHT, |root| paint_accuracy(&root, points, title))
+}
+
+/// [`accuracy_vs_lambda`] as an SVG document.
+pub fn accuracy_vs_lambda_svg(points: &[SweepAccuracy], title: &str) -> Result<String, PictureError> {
+    draw_svg(WIDTH, HEIGHT, |root| paint_accuracy(&root, points, title))
+}
+
+fn paint_accuracy<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    points: &[SweepAccuracy],
+    title: &str,
+) -> Result<(), String> {
     if points.is_empty() {
-        return Err(PictureError::Draw("no sweep point to plot".into()));
+        return Err("no sweep point to plot".into());
     }
     let values = points.iter().flat_map(|p| std::iter::once(p.train).chain(p.test));
-    let (lo, hi) = values.fold((100.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-    let (lo, hi) = ((lo - 1.0).max(0.0), (hi + 1.0).min(100.0));
-    let labels: Vec<String> = points.iter().map(|p| format!("{}", p.lambda)).collect();
-    let n = points.len();
-    draw(WIDTH, HEIGHT, |root| {
-        root.fill(&WHITE).map_err(text)?;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 26))
-            .margin(20)
-            .x_label_area_size(50)
-            .y_label_area_size(70)
-            .build_cartesian_2d(-0.5..(n as f64 - 0.5), lo..hi)
-            .map_err(text)?;
-        chart
-            .configure_mesh()
-            .x_labels(n)
-            .x_label_formatter(&|x| {
-                let i = x.round();
-                if (x - i).abs() < 1e-6 && i >= 0.0 {
-                    labels.get(i as usize).cloned().unwrap_or_default()
-                } else {
-                    String::new()
-                }
-            })
-            .x_desc("lambda")
-            .y_desc("accuracy (%)")
-            .label_style(("sans-serif", 18))
-            .draw()
-            .map_err(text)?;
-        let train: Vec<(f64, f64)> = points.iter().enumerate().map(|(i, p)| (i as f64, p.train)).collect();
-        chart
-            .draw_series(LineSeries::new(train.iter().copied(), BLUE.stroke_width(2)))
-            .map_err(text)?
-            .label("training")
-            .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLUE.stroke_width(2)));
-        chart.draw_series(train.iter().map(|&p| Circle::new(p, 5, BLUE.filled()))).map_err(text)?;
-        let test: Vec<(f64, f64)> =
-            points.iter().enumerate().filter_map(|(i, p)| p.test.map(|t| (i as f64, t))).collect();
-        if !test.is_empty() {
-            chart
-                .draw_series(LineSeries::new(test.iter().copied(), RED.stroke_width(2)))
-                .map_err(text)?
-                .label("held-out")
-                .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], RED.stroke_width(2)));
-            chart.draw_series(test.iter().map(|&p| Circle::new(p, 5, RED.filled()))).map_err(text)?;
+    let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let y_ticks = ticks(lo, hi, false);
+    let x_ticks: Vec<Tick> = points.iter().enumerate().map(|(i, p)| (i as f64, format!("{}", p.lambda))).collect();
+    let train = points.iter().enumerate().map(|(i, p)| (i as f64, p.train)).collect();
+    let test = points.iter().enumerate().filter_map(|(i, p)| p.test.map(|t| (i as f64, t))).collect();
+    let series = [("training", BLUE, train), ("held-out", RED, test)];
+    line_chart(root, title, ("lambda", &x_ticks), ("accuracy (%)", &y_ticks), 0.5, &series, false)
+}
+
+/// A named series of points, in a colour.
+type Series<'a> = (&'a str, RGBColor, Vec<(f64, f64)>);
+
+/// A line chart with grid lines and labels at the given ticks only, each series drawn as a
+/// line with its points marked (the points alone for a series of more than 30), and a legend
+/// naming the series that have points (none when `no_legend`). `x_pad` widens the x axis on
+/// both sides (categories are drawn half a unit from the edges).
+fn line_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    (x_desc, x_ticks): (&str, &[Tick]),
+    (y_desc, y_ticks): (&str, &[Tick]),
+    x_pad: f64,
+    series: &[Series<'_>],
+    no_legend: bool,
+) -> Result<(), String> {
+    root.fill(&WHITE).map_err(text)?;
+    let (x_lo, x_hi) = tick_range(x_ticks);
+    let (y_lo, y_hi) = tick_range(y_ticks);
+    let x_range = (x_lo - x_pad)..(x_hi + x_pad);
+    let x_keys: Vec<f64> = x_ticks.iter().map(|t| t.0).collect();
+    let y_keys: Vec<f64> = y_ticks.iter().map(|t| t.0).collect();
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 26))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(Keyed::new(x_range, x_keys), Keyed::new(y_lo..y_hi, y_keys))
+        .map_err(text)?;
+    chart
+        .configure_mesh()
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .label_style(("sans-serif", 18))
+        .bold_line_style(BLACK.mix(0.15))
+        .x_label_formatter(&|x| label_of(x_ticks, *x))
+        .y_label_formatter(&|y| label_of(y_ticks, *y))
+        .draw()
+        .map_err(text)?;
+    for (name, colour, points) in series {
+        if points.is_empty() {
+            continue;
         }
+        let colour = *colour;
+        let drawn = chart.draw_series(LineSeries::new(points.iter().copied(), colour.stroke_width(2))).map_err(text)?;
+        if !no_legend {
+            drawn.label(*name).legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], colour.stroke_width(2)));
+        }
+        if points.len() <= 30 {
+            chart.draw_series(points.iter().map(|&p| Circle::new(p, 5, colour.filled()))).map_err(text)?;
+        }
+    }
+    if !no_legend {
         chart
             .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
             .background_style(WHITE.mix(0.8))
             .border_style(BLACK)
             .label_font(("sans-serif", 18))
             .draw()
             .map_err(text)?;
-        Ok(())
-    })
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The texts of an SVG document's `<text>` elements.
+    fn texts(svg: &str) -> Vec<String> {
+        svg.split("<text")
+            .skip(1)
+            .filter_map(|t| Some(t.split_once('>')?.1.split_once("</text>")?.0.trim().to_string()))
+            .collect()
+    }
+
+    /// A cost curve from `start` down to `end` over 100 iterations, geometrically.
+    fn costs(start: f64, end: f64) -> Vec<f64> {
+        (0..=100).map(|i| start * (end / start).powf(i as f64 / 100.0)).collect()
+    }
+
+    #[test]
+    fn cost_curves_are_labelled_at_every_range() {
+        for (start, end, expected) in [
+            (7.1, 1.34, vec!["1", "2", "5", "10"]),
+            (7.1, 0.35, vec!["0.2", "0.5", "1", "2", "5", "10"]),
+            (3.3, 0.013, vec!["0.01", "0.1", "1", "10"]),
+            (0.3531, 0.3530, vec!["0.353", "0.35302", "0.35304", "0.35306", "0.35308", "0.3531"]),
+        ] {
+            let costs = costs(start, end);
+            let svg = cost_curve_svg(&CostCurve {
+                costs: &costs,
+                held_out: &[(0, start), (50, (start * end).sqrt())],
+                title: "t",
+            })
+            .unwrap();
+            let texts = texts(&svg);
+            for label in &expected {
+                assert!(texts.contains(&label.to_string()), "{start}..{end}: no label {label} in {texts:?}");
+            }
+            for label in ["0", "20", "40", "60", "80", "100", "iteration", "training", "held-out"] {
+                assert!(texts.contains(&label.to_string()), "{start}..{end}: no {label} in {texts:?}");
+            }
+            assert!(!texts.iter().any(|t| t.ends_with(".000")), "{texts:?}");
+            // The PNG is the same drawing.
+            cost_curve(&CostCurve { costs: &costs, held_out: &[], title: "t" }).unwrap();
+        }
+    }
+
+    #[test]
+    fn sweep_accuracy_is_labelled_by_lambda_and_percent() {
+        let points: Vec<SweepAccuracy> = [(0.0, 99.94, 90.72), (1.0, 98.98, 92.70), (20.0, 91.88, 90.17)]
+            .into_iter()
+            .map(|(lambda, train, test)| SweepAccuracy { lambda, train, test: Some(test) })
+            .collect();
+        let texts = texts(&accuracy_vs_lambda_svg(&points, "a").unwrap());
+        for label in ["0", "1", "20", "90", "92", "94", "96", "98", "100", "lambda", "accuracy (%)"] {
+            assert!(texts.contains(&label.to_string()), "no {label} in {texts:?}");
+        }
+    }
 }

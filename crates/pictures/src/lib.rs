@@ -10,8 +10,10 @@ mod canvas;
 mod charts;
 mod confusion;
 mod grid;
+mod ticks;
 
-pub use canvas::{PictureError, save_png};
-pub use charts::{SweepAccuracy, accuracy_vs_lambda, cost_curve};
-pub use confusion::{ConfusionMatrix, confusion_matrix};
+pub use canvas::{PictureError, png_bytes, save_png};
+pub use charts::{CostCurve, SweepAccuracy, accuracy_vs_lambda, accuracy_vs_lambda_svg, cost_curve, cost_curve_svg};
+pub use confusion::{ConfusionMatrix, confusion_matrix, confusion_matrix_svg};
 pub use grid::{GridLayout, display_data, hidden_layer, labelled_row};
+pub use ticks::{Tick, integer_ticks, tick_range, ticks};

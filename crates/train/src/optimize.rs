@@ -24,6 +24,53 @@ pub enum Control {
 /// Watches a run: called with the cost after each iteration (iteration 0 is the start).
 pub trait Monitor {
     fn iteration(&mut self, iteration: usize, cost: f64) -> Control;
+
+    /// Whether the run should keep a copy of its parameters after `iteration` (in
+    /// [`Outcome::snapshots`]); none by default.
+    fn snapshot(&self, _iteration: usize) -> bool {
+        false
+    }
+}
+
+impl<M: Monitor + ?Sized> Monitor for &mut M {
+    fn iteration(&mut self, iteration: usize, cost: f64) -> Control {
+        (**self).iteration(iteration, cost)
+    }
+
+    fn snapshot(&self, iteration: usize) -> bool {
+        (**self).snapshot(iteration)
+    }
+}
+
+/// A monitor that also asks for the parameters at the given iterations.
+pub struct Snapshots<M> {
+    pub monitor: M,
+    pub at: Vec<usize>,
+}
+
+impl<M: Monitor> Monitor for Snapshots<M> {
+    fn iteration(&mut self, iteration: usize, cost: f64) -> Control {
+        self.monitor.iteration(iteration, cost)
+    }
+
+    fn snapshot(&self, iteration: usize) -> bool {
+        self.at.contains(&iteration) || self.monitor.snapshot(iteration)
+    }
+}
+
+/// Iterations at which to look at a run of `iterations`: the start and every tenth of the way
+/// (0, 10, 20, ..., 100 for 100 iterations; fewer, without repeats, for shorter runs).
+pub fn checkpoints(iterations: usize) -> Vec<usize> {
+    let mut at: Vec<usize> = (0..=10).map(|k| (k * iterations + 5) / 10).collect();
+    at.dedup();
+    at
+}
+
+/// The parameters after an iteration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub iteration: usize,
+    pub params: Vec<f64>,
 }
 
 /// A monitor that watches nothing and never stops a run.
@@ -62,6 +109,8 @@ pub struct Outcome {
     /// Cost-and-gradient evaluations, line searches included.
     pub evaluations: usize,
     pub stop: Stop,
+    /// The parameters at the iterations the monitor asked for ([`Monitor::snapshot`]), in order.
+    pub snapshots: Vec<Snapshot>,
 }
 
 impl Outcome {
@@ -87,16 +136,20 @@ struct Tracker<'m> {
     monitor: &'m mut dyn Monitor,
     costs: Vec<f64>,
     evaluations: usize,
+    snapshots: Vec<Snapshot>,
 }
 
 impl Tracker<'_> {
-    /// Records the cost after `costs.len()` iterations; `Some(stop)` ends the run.
-    fn record(&mut self, cost: f64) -> Option<Stop> {
+    /// Records the cost at `params` after `costs.len()` iterations; `Some(stop)` ends the run.
+    fn record(&mut self, cost: f64, params: &[f64]) -> Option<Stop> {
         let iteration = self.costs.len();
         if let Some(stop) = divergence(self.costs.first().copied(), iteration, cost) {
             return Some(stop);
         }
         self.costs.push(cost);
+        if self.monitor.snapshot(iteration) {
+            self.snapshots.push(Snapshot { iteration, params: params.to_vec() });
+        }
         match self.monitor.iteration(iteration, cost) {
             Control::Continue => None,
             Control::Stop => Some(Stop::Interrupted),
@@ -104,7 +157,7 @@ impl Tracker<'_> {
     }
 
     fn finish(self, params: Vec<f64>, sizes: LayerSizes, stop: Stop) -> Outcome {
-        Outcome { params, sizes, costs: self.costs, evaluations: self.evaluations, stop }
+        Outcome { params, sizes, costs: self.costs, evaluations: self.evaluations, stop, snapshots: self.snapshots }
     }
 }
 
@@ -131,7 +184,8 @@ pub fn minimize(
     device: &Device,
     monitor: &mut dyn Monitor,
 ) -> Outcome {
-    let tracker = Tracker { monitor, costs: Vec::with_capacity(config.iterations + 1), evaluations: 0 };
+    let tracker =
+        Tracker { monitor, costs: Vec::with_capacity(config.iterations + 1), evaluations: 0, snapshots: Vec::new() };
     let alpha = config.alpha();
     match config.optimizer {
         Optimizer::Gd => {
@@ -179,7 +233,7 @@ fn step_loop(
     loop {
         let (cost, gradient) = objective.cost_and_gradient(&params);
         tracker.evaluations += 1;
-        if let Some(stop) = tracker.record(cost) {
+        if let Some(stop) = tracker.record(cost, &params) {
             let params = if matches!(stop, Stop::Diverged { .. }) { last_finite } else { params };
             return tracker.finish(params, sizes, stop);
         }
@@ -225,7 +279,7 @@ where
     // The solvers evaluate the starting point in `init`, but not all of them store its cost.
     let start_cost =
         if state.get_cost().is_finite() { state.get_cost() } else { problem.cost(&init).unwrap_or(f64::NAN) };
-    if let Some(stop) = tracker.record(start_cost) {
+    if let Some(stop) = tracker.record(start_cost, &init) {
         tracker.evaluations = evaluations(&problem);
         return tracker.finish(init, sizes, stop);
     }
@@ -246,7 +300,7 @@ where
             // A line search that finds no step: the run has gone as far as it can.
             Err(e) => break Stop::Converged { reason: e.to_string() },
         };
-        let stop = tracker.record(state.get_cost());
+        let stop = tracker.record(state.get_cost(), state.get_param().expect("a solver's state holds its parameters"));
         if !matches!(stop, Some(Stop::Diverged { .. })) {
             params.clone_from(state.get_param().expect("a solver's state holds its parameters"));
         }

@@ -7,7 +7,8 @@ pub fn assert_picture(path: &std::path::Path, min_width: u32, min_height: u32) {
     assert!(image.width() >= min_width && image.height() >= min_height, "{}: {:?}", path.display(), image.dimensions());
     let first = image.get_pixel(0, 0);
     let distinct = image.pixels().filter(|p| *p != first).count();
-    assert!(distinct > (image.width() * image.height() / 20) as usize, "{}: almost constant", path.display());
+    // A chart is mostly white: 1% of the pixels drawn is still far from blank.
+    assert!(distinct > (image.width() * image.height() / 100) as usize, "{}: almost constant", path.display());
 }
 
 /// A JSON file, parsed.
