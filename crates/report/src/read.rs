@@ -38,6 +38,10 @@ pub struct Metrics {
 pub struct Config {
     pub optimizer: String,
     pub engine: String,
+    /// `f64` or `f32`: what the engine computed in (absent in files written before it was
+    /// recorded).
+    #[serde(default)]
+    pub precision: Option<String>,
     pub backend: String,
     pub iterations: usize,
     pub alpha: Option<f64>,

@@ -156,7 +156,7 @@ fn run_table(m: &Metrics) -> Markup {
                 @if let Some(h) = &m.held_out { (h.source) " (" (h.examples) " examples)" } @else { "none" }
             } }
             tr { th { "optimizer" } td { (c.optimizer) @if let Some(a) = c.alpha { ", step size " (a) } } }
-            tr { th { "engine" } td { (c.engine) ", backend " (c.backend) } }
+            tr { th { "engine" } td { (c.engine) @if let Some(p) = &c.precision { " in " (p) } ", backend " (c.backend) } }
             tr { th { "lambda" } td { (c.lambda) } }
             tr { th { "seed" } td { (c.seed) ", initial weights uniform in [-" (c.init_epsilon) ", " (c.init_epsilon) "]" } }
             tr { th { "iterations" } td { (m.iterations_run) " of " (c.iterations) " (" (m.evaluations) " cost-and-gradient evaluations)" } }
