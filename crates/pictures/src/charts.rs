@@ -119,11 +119,20 @@ fn paint_accuracy<DB: DrawingBackend>(
     let values = points.iter().flat_map(|p| std::iter::once(p.train).chain(p.test));
     let (lo, hi) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let y_ticks = ticks(lo, hi, false);
-    let x_ticks: Vec<Tick> = points.iter().enumerate().map(|(i, p)| (i as f64, format!("{}", p.lambda))).collect();
-    let train = points.iter().enumerate().map(|(i, p)| (i as f64, p.train)).collect();
-    let test = points.iter().enumerate().filter_map(|(i, p)| p.test.map(|t| (i as f64, t))).collect();
+    // Three lambdas or more: one evenly spaced category each, labelled with its value (sweeps
+    // go 0, 0.3, 1, 3, 10, 20). Fewer: lambda's own axis, so that it still has three labels.
+    let (x_ticks, x, x_pad): (Vec<Tick>, Vec<f64>, f64) = if points.len() >= 3 {
+        let ticks = points.iter().enumerate().map(|(i, p)| (i as f64, format!("{}", p.lambda))).collect();
+        (ticks, (0..points.len()).map(|i| i as f64).collect(), 0.5)
+    } else {
+        let (lo, hi) =
+            points.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| (lo.min(p.lambda), hi.max(p.lambda)));
+        (ticks(lo, hi, false), points.iter().map(|p| p.lambda).collect(), 0.0)
+    };
+    let train = points.iter().zip(&x).map(|(p, &x)| (x, p.train)).collect();
+    let test = points.iter().zip(&x).filter_map(|(p, &x)| p.test.map(|t| (x, t))).collect();
     let series = [("training", BLUE, train), ("held-out", RED, test)];
-    line_chart(root, title, ("lambda", &x_ticks), ("accuracy (%)", &y_ticks), 0.5, &series, false)
+    line_chart(root, title, ("lambda", &x_ticks), ("accuracy (%)", &y_ticks), x_pad, &series, false)
 }
 
 /// A named series of points, in a colour.
@@ -245,6 +254,25 @@ mod tests {
         let texts = texts(&accuracy_vs_lambda_svg(&points, "a").unwrap());
         for label in ["0", "1", "20", "90", "92", "94", "96", "98", "100", "lambda", "accuracy (%)"] {
             assert!(texts.contains(&label.to_string()), "no {label} in {texts:?}");
+        }
+    }
+
+    #[test]
+    fn a_sweep_of_one_or_two_lambdas_still_has_three_labels_on_each_axis() {
+        for lambdas in [vec![1.0], vec![0.0, 3.0], vec![20.0, 20.5]] {
+            let points: Vec<SweepAccuracy> =
+                lambdas.iter().map(|&lambda| SweepAccuracy { lambda, train: 97.0, test: Some(92.0) }).collect();
+            let texts = texts(&accuracy_vs_lambda_svg(&points, "a").unwrap());
+            let (lo, hi) = (lambdas[0], lambdas[lambdas.len() - 1]);
+            let x_ticks = ticks(lo, hi, false);
+            assert!(x_ticks.len() >= 3, "{lambdas:?}: {x_ticks:?}");
+            let (first, last) = tick_range(&x_ticks);
+            assert!(first <= lo && last >= hi, "{lambdas:?}: {x_ticks:?}");
+            for (_, label) in &x_ticks {
+                assert!(texts.contains(label), "{lambdas:?}: no x label {label} in {texts:?}");
+            }
+            let y_labels = ticks(92.0, 97.0, false);
+            assert!(y_labels.iter().all(|(_, l)| texts.contains(l)), "{lambdas:?}: {texts:?}");
         }
     }
 }
