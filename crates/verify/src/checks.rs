@@ -172,3 +172,40 @@ pub fn log_log_slope(points: &[SweepPoint]) -> f64 {
         xy.iter().fold((0.0, 0.0), |(sxy, sxx), (x, y)| (sxy + (x - mx) * (y - my), sxx + (x - mx).powi(2)));
     if xy.len() < 2 { f64::NAN } else { sxy / sxx }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweep_steps_run_from_1e_2_to_1e_10_four_a_decade() {
+        let steps = epsilon_sweep_steps();
+        assert_eq!(steps.len(), 33);
+        assert!((steps[0] - 1e-2).abs() < 1e-17 && (steps[32] - 1e-10).abs() < 1e-25, "{steps:?}");
+        assert!((steps[4] - 1e-3).abs() < 1e-18 && steps.windows(2).all(|w| w[1] < w[0]));
+    }
+
+    #[test]
+    fn log_log_slopes_of_power_laws() {
+        let law = |c: f64, p: i32| -> Vec<SweepPoint> {
+            epsilon_sweep_steps()
+                .into_iter()
+                .map(|epsilon| SweepPoint { epsilon, relative_difference: c * epsilon.powi(p) })
+                .collect()
+        };
+        assert!((log_log_slope(&law(3.0, 2)) - 2.0).abs() < 1e-9);
+        assert!((log_log_slope(&law(1e-14, -1)) + 1.0).abs() < 1e-9);
+        assert!(log_log_slope(&law(1.0, 2)[..1]).is_nan());
+        let v: Vec<SweepPoint> = law(1.0, 2)
+            .into_iter()
+            .zip(law(1e-14, -1))
+            .map(|(a, b)| SweepPoint {
+                epsilon: a.epsilon,
+                relative_difference: a.relative_difference + b.relative_difference,
+            })
+            .collect();
+        let minimum = sweep_minimum(&v).unwrap();
+        // d/dε (ε² + c/ε) = 0 at ε = (c/2)^(1/3) ≈ 1.7e-5; the nearest step is 1.78e-5.
+        assert!((minimum.epsilon - 10f64.powf(-4.75)).abs() < 1e-12, "{minimum:?}");
+    }
+}
