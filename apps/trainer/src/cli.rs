@@ -191,6 +191,15 @@ pub struct GradcheckArgs {
     /// not exist yet
     #[arg(long, value_name = "FILE")]
     pub save_gradient: Option<PathBuf>,
+    /// Instead of the checks, sweep the finite-difference step from 1e-2 to 1e-10 (4 steps a
+    /// decade) on the exercise's 3-5-3 debug network at --lambda, print the error at each
+    /// step, and draw error against step, log-log, as a PNG; the file must not exist yet
+    #[arg(
+        long,
+        value_name = "FILE.png",
+        conflicts_with_all = ["data", "weights", "samples", "seed", "epsilon", "save_gradient"]
+    )]
+    pub epsilon_sweep: Option<PathBuf>,
     /// Print one JSON object instead of text
     #[arg(long)]
     pub json: bool,

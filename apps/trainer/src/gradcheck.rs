@@ -1,20 +1,26 @@
 //! `trainer gradcheck`: manual gradients against autodiff and finite differences on any
-//! data and weights pair.
+//! data and weights pair, or (`--epsilon-sweep`) the finite-difference error against the step.
 
 use anyhow::Result;
 use manual::{NnCost, unroll};
 use serde_json::json;
+use std::path::Path;
+
 use verify::checks::{
-    Check, FINITE_DIFFERENCE_BOUND, IMPLEMENTATION_BOUND, manual_vs_autodiff, sampled_finite_differences,
+    Check, FINITE_DIFFERENCE_BOUND, IMPLEMENTATION_BOUND, SweepPoint, epsilon_sweep, epsilon_sweep_steps,
+    log_log_slope, manual_vs_autodiff, sampled_finite_differences, sweep_minimum,
 };
 
 use crate::cli::GradcheckArgs;
 use crate::files::{ensure_new_file, load_pair};
-use crate::outputs::write_gradient;
+use crate::outputs::{write_gradient, write_picture};
 
 /// Runs the checks, and writes the cost and gradient when asked; `Ok(false)` when a check
 /// fails (the gradient is written all the same).
 pub fn run(args: &GradcheckArgs) -> Result<bool> {
+    if let Some(path) = &args.epsilon_sweep {
+        return run_epsilon_sweep(args, path);
+    }
     if let Some(path) = &args.save_gradient {
         ensure_new_file(path, "--save-gradient")?;
     }
@@ -83,4 +89,55 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
         println!("saved          J, grad, Theta1_grad, Theta2_grad to {saved}");
     }
     Ok(passed)
+}
+
+/// Steps at or above this are on the truncation side of the sweep (its error `∝ ε²`).
+pub const TRUNCATION_SIDE: f64 = 1e-3;
+/// Steps at or below this are on the rounding side of the sweep (its error `∝ 1/ε`).
+pub const ROUNDING_SIDE: f64 = 1e-6;
+
+/// `--epsilon-sweep`: the exercise's check at every step of [`epsilon_sweep_steps`], as a
+/// table and a picture. Always `Ok(true)`: the sweep measures, it does not judge.
+fn run_epsilon_sweep(args: &GradcheckArgs, path: &Path) -> Result<bool> {
+    ensure_new_file(path, "--epsilon-sweep")?;
+    let backend = args.input.backend;
+    let device = backend.device()?;
+    let points = epsilon_sweep(args.lambda, &epsilon_sweep_steps(), &device);
+    let minimum = sweep_minimum(&points).expect("the sweep has steps");
+    let side =
+        |keep: fn(f64) -> bool| -> Vec<SweepPoint> { points.iter().copied().filter(|p| keep(p.epsilon)).collect() };
+    let truncation_slope = log_log_slope(&side(|e| e >= TRUNCATION_SIDE));
+    let rounding_slope = log_log_slope(&side(|e| e <= ROUNDING_SIDE));
+    let pairs: Vec<(f64, f64)> = points.iter().map(|p| (p.epsilon, p.relative_difference)).collect();
+    let title = format!("Gradient check on the 3-5-3 network (lambda {}): error against step", args.lambda);
+    let sweep = pictures::EpsilonSweep { points: &pairs, exercise_epsilon: verify::DEFAULT_EPSILON, title: &title };
+    write_picture(path, pictures::epsilon_sweep(&sweep))?;
+    if args.json {
+        let object = json!({
+            "network": "3-5-3 (debug weights, 5 examples)",
+            "backend": backend.name(),
+            "lambda": args.lambda,
+            "measure": "norm(numgrad - grad) / norm(numgrad + grad)",
+            "sweep": points,
+            "minimum": minimum,
+            "truncation_slope": truncation_slope,
+            "rounding_slope": rounding_slope,
+            "exercise_epsilon": verify::DEFAULT_EPSILON,
+            "picture": path.display().to_string(),
+        });
+        println!("{object}");
+        return Ok(true);
+    }
+    println!("network        3-5-3 (debug weights, 5 examples), lambda {}, backend {backend} (f64)", args.lambda);
+    println!("error          norm(numgrad - grad) / norm(numgrad + grad), central differences J(θ+ε) − J(θ−ε)");
+    println!("{:>10}  {:>10}", "epsilon", "error");
+    for p in &points {
+        let mark = if p.epsilon == minimum.epsilon { "  minimum" } else { "" };
+        println!("{:>10.3e}  {:>10.3e}{mark}", p.epsilon, p.relative_difference);
+    }
+    println!(
+        "slopes         {truncation_slope:.2} for eps >= {TRUNCATION_SIDE:e} (truncation), {rounding_slope:.2} for eps <= {ROUNDING_SIDE:e} (rounding)"
+    );
+    println!("saved          {}", path.display());
+    Ok(true)
 }

@@ -492,3 +492,83 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!message.contains("panicked"), "{message}");
     assert!(message.is_empty(), "{message}");
 }
+
+/// The `(epsilon, error)` pairs of a `gradcheck --epsilon-sweep --json` object.
+fn sweep_points(value: &serde_json::Value) -> Vec<(f64, f64)> {
+    let points = value["sweep"].as_array().expect("a sweep array");
+    points.iter().map(|p| (p["epsilon"].as_f64().unwrap(), p["relative_difference"].as_f64().unwrap())).collect()
+}
+
+/// Least-squares slope of log10(error) against log10(epsilon).
+fn log_log_slope(points: &[(f64, f64)]) -> f64 {
+    let xy: Vec<(f64, f64)> = points.iter().map(|&(e, d)| (e.log10(), d.log10())).collect();
+    let n = xy.len() as f64;
+    let (mx, my) = xy.iter().fold((0.0, 0.0), |(sx, sy), (x, y)| (sx + x / n, sy + y / n));
+    let sxy: f64 = xy.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sxx: f64 = xy.iter().map(|(x, _)| (x - mx).powi(2)).sum();
+    sxy / sxx
+}
+
+#[test]
+fn gradcheck_epsilon_sweep_draws_the_v_of_truncation_and_rounding() {
+    let dir = scratch("epsilon-sweep");
+    let path = dir.join("sweep.png");
+    let output = trainer(&["gradcheck", "--epsilon-sweep", path.to_str().unwrap(), "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(stdout(&output).trim()).expect("one JSON object");
+    let points = sweep_points(&value);
+    // 1e-2 down to 1e-10, four steps a decade.
+    assert_eq!(points.len(), 33);
+    assert!((points[0].0 - 1e-2).abs() < 1e-15 && (points[32].0 - 1e-10).abs() < 1e-22, "{points:?}");
+    let (min_epsilon, min_error) = points.iter().copied().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    assert_eq!(value["minimum"]["epsilon"].as_f64(), Some(min_epsilon));
+    // Measured at lambda 1 (flex): 2.1e-7 at 1e-2, the minimum 2.3e-11 at 1e-4.
+    assert!(points[0].1 > 1e3 * min_error, "error at 1e-2 {:e}, minimum {min_error:e}", points[0].1);
+    assert!((1e-7..=1e-3).contains(&min_epsilon), "minimum at {min_epsilon:e}");
+    assert!(min_error < 1e-9, "the minimum {min_error:e} would fail the exercise's bound");
+    // The truncation side (eps >= 1e-3, 5 steps) is the ε² term alone: measured 1.99998 at
+    // lambda 0, 1, 3 and 10, the ε⁴ term moving it by 3e-5. The rounding side (eps <= 1e-6, 17
+    // steps over 4 decades) scatters by a factor up to 2 around 1/ε: measured −0.993 to −1.004
+    // (lambdas 0 to 10, two backends); the fit's standard error is about 0.04, so 0.15 is
+    // more than three of them.
+    let truncation = log_log_slope(&points.iter().copied().filter(|p| p.0 >= 1e-3 * (1.0 - 1e-12)).collect::<Vec<_>>());
+    let rounding = log_log_slope(&points.iter().copied().filter(|p| p.0 <= 1e-6 * (1.0 + 1e-12)).collect::<Vec<_>>());
+    assert!((truncation - 2.0).abs() < 0.01, "truncation slope {truncation}");
+    assert!((rounding + 1.0).abs() < 0.15, "rounding slope {rounding}");
+    assert!((value["truncation_slope"].as_f64().unwrap() - truncation).abs() < 1e-9, "{value}");
+    assert!((value["rounding_slope"].as_f64().unwrap() - rounding).abs() < 1e-9, "{value}");
+    assert_picture(&path, 900, 600);
+    // The curve is drawn: blue pixels, and the minimum's red point.
+    let image = image::open(&path).unwrap().to_rgb8();
+    let count = |colour: [u8; 3]| image.pixels().filter(|p| p.0 == colour).count();
+    assert!(
+        count([0, 0, 255]) > 2000 && count([255, 0, 0]) > 100,
+        "{} blue, {} red",
+        count([0, 0, 255]),
+        count([255, 0, 0])
+    );
+
+    // The text form prints the same table, one step a line, and marks the minimum.
+    let path = dir.join("text.png");
+    let text = stdout(&trainer(&["gradcheck", "--epsilon-sweep", path.to_str().unwrap(), "--backend", "ndarray"]));
+    let rows: Vec<&str> = text.lines().filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit())).collect();
+    assert_eq!(rows.len(), 33, "{text}");
+    assert_eq!(rows.iter().filter(|r| r.ends_with("minimum")).count(), 1, "{text}");
+    assert!(text.contains("slopes         2.00 for eps >= 1e-3 (truncation)"), "{text}");
+
+    // An existing picture is refused before any work, and the sweep takes no data or weights.
+    let before = std::fs::read(&path).unwrap();
+    let again = trainer(&["gradcheck", "--epsilon-sweep", path.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        stderr(&again).contains("--epsilon-sweep") && stderr(&again).contains("already exists"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let mixed =
+        trainer(&["gradcheck", "--epsilon-sweep", dir.join("new.png").to_str().unwrap(), "--data", "ex4data1.mat"]);
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(stderr(&mixed).contains("--data"), "{}", stderr(&mixed));
+    assert!(!dir.join("new.png").exists());
+}

@@ -97,6 +97,7 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
         ("show: existing picture", vec!["show", "--out", "existing.png"]),
         ("gradcheck: zero epsilon", vec!["gradcheck", "--epsilon", "0"]),
         ("gradcheck: existing gradient file", vec!["gradcheck", "--save-gradient", "grad.mat"]),
+        ("gradcheck: existing sweep picture", vec!["gradcheck", "--epsilon-sweep", "existing.png"]),
         ("baseline: zero iterations", vec!["baseline", "--iterations", "0"]),
     ]
 }

@@ -5,6 +5,8 @@
 use image::RgbImage;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::series::DashedLineSeries;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::PictureError;
 use crate::canvas::{draw, draw_svg, text};
@@ -200,6 +202,135 @@ fn line_chart<DB: DrawingBackend>(
     Ok(())
 }
 
+/// How far above the curve's ends the guide lines of [`epsilon_sweep`] pass, in decades.
+const GUIDE_OFFSET: f64 = 0.5;
+
+/// The epsilon sweep of the gradient check: `(ε, error)` pairs, the step the exercise uses,
+/// and the title.
+#[derive(Clone, Copy, Debug)]
+pub struct EpsilonSweep<'a> {
+    pub points: &'a [(f64, f64)],
+    /// Marked with a vertical line and its value.
+    pub exercise_epsilon: f64,
+    pub title: &'a str,
+}
+
+/// The finite-difference error against the step, log-log: the curve, its minimum (a point
+/// and its `ε` and error), the guide lines `∝ ε²` from the largest step and `∝ 1/ε` from the
+/// smallest (half a decade above the curve's ends), and the exercise's step.
+pub fn epsilon_sweep(sweep: &EpsilonSweep<'_>) -> Result<RgbImage, PictureError> {
+    draw(WIDTH, HEIGHT, |root| paint_epsilon_sweep(&root, sweep))
+}
+
+/// [`epsilon_sweep`] as an SVG document.
+pub fn epsilon_sweep_svg(sweep: &EpsilonSweep<'_>) -> Result<String, PictureError> {
+    draw_svg(WIDTH, HEIGHT, |root| paint_epsilon_sweep(&root, sweep))
+}
+
+fn paint_epsilon_sweep<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    sweep: &EpsilonSweep<'_>,
+) -> Result<(), String> {
+    let points: Vec<(f64, f64)> =
+        sweep.points.iter().copied().filter(|&(e, d)| e > 0.0 && d > 0.0 && e.is_finite() && d.is_finite()).collect();
+    if points.len() < 2 {
+        return Err("fewer than two steps with a positive error to plot".into());
+    }
+    let fold = |f: fn(&(f64, f64)) -> f64| {
+        points.iter().map(f).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    };
+    let (e_lo, e_hi) = fold(|p| p.0);
+    let (d_lo, d_hi) = fold(|p| p.1);
+    let (e_lo, e_hi) = (e_lo.min(sweep.exercise_epsilon), e_hi.max(sweep.exercise_epsilon));
+    // Values are drawn as their log10 on plain axes whose ticks sit at the log10 of round
+    // values and read as the values.
+    let log_ticks =
+        |lo: f64, hi: f64| -> Vec<Tick> { ticks(lo, hi, true).into_iter().map(|(v, l)| (v.log10(), l)).collect() };
+    let x_ticks = log_ticks(e_lo, e_hi);
+    let y_ticks = log_ticks(d_lo / 10.0, d_hi);
+    let (x_lo, x_hi) = tick_range(&x_ticks);
+    let (y_lo, y_hi) = tick_range(&y_ticks);
+    let x_keys: Vec<f64> = x_ticks.iter().map(|t| t.0).collect();
+    let y_keys: Vec<f64> = y_ticks.iter().map(|t| t.0).collect();
+    root.fill(&WHITE).map_err(text)?;
+    let mut chart = ChartBuilder::on(root)
+        .caption(sweep.title, ("sans-serif", 26))
+        .margin(20)
+        .x_label_area_size(50)
+        .y_label_area_size(80)
+        .build_cartesian_2d(Keyed::new(x_lo..x_hi, x_keys), Keyed::new(y_lo..y_hi, y_keys))
+        .map_err(text)?;
+    chart
+        .configure_mesh()
+        .x_desc("step ε (log scale)")
+        .y_desc("relative difference (log scale)")
+        .label_style(("sans-serif", 18))
+        .bold_line_style(BLACK.mix(0.15))
+        .x_label_formatter(&|x| label_of(&x_ticks, *x))
+        .y_label_formatter(&|y| label_of(&y_ticks, *y))
+        .draw()
+        .map_err(text)?;
+    let logged: Vec<(f64, f64)> = points.iter().map(|&(e, d)| (e.log10(), d.log10())).collect();
+    // Guide lines: slope 2 from the largest step, slope −1 from the smallest, each half a
+    // decade above its end of the curve so that the curve stays visible under it, drawn
+    // dashed where it stays inside the chart and named beside it.
+    let largest = *logged.iter().max_by(|a, b| a.0.total_cmp(&b.0)).expect("two points");
+    let smallest = *logged.iter().min_by(|a, b| a.0.total_cmp(&b.0)).expect("two points");
+    let grey = RGBColor(90, 90, 90);
+    let label_style = |h| ("sans-serif", 20).into_font().color(&grey).pos(Pos::new(h, VPos::Bottom));
+    for ((x0, y0), slope, name, h, toward) in
+        [(largest, 2.0, "∝ ε²", HPos::Right, -1.0), (smallest, -1.0, "∝ 1/ε", HPos::Left, 1.0)]
+    {
+        let y0 = y0 + GUIDE_OFFSET;
+        let at = |x: f64| (x, y0 + slope * (x - x0));
+        // Where the line leaves the chart through the bottom.
+        let bottom = x0 + (y_lo - y0) / slope;
+        let (a, b) = if slope > 0.0 { (bottom.max(x_lo), x_hi) } else { (x_lo, bottom.min(x_hi)) };
+        chart
+            .draw_series(DashedLineSeries::new([at(a), at(b)], 8, 6, ShapeStyle::from(grey).stroke_width(2)))
+            .map_err(text)?;
+        // The name, one decade in from the end of the curve, above the line and away from it.
+        let (x, y) = at(x0 + toward);
+        chart.draw_series([Text::new(name, (x + 0.15 * toward, y + 0.05), label_style(h))]).map_err(text)?;
+    }
+    // The exercise's step: a vertical line and its value.
+    let exercise = sweep.exercise_epsilon.log10();
+    let green = RGBColor(0, 140, 60);
+    chart
+        .draw_series(LineSeries::new([(exercise, y_lo), (exercise, y_hi)], green.stroke_width(2)))
+        .map_err(text)?
+        .label(format!("the exercise's ε = {:e}", sweep.exercise_epsilon))
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 20, y)], green.stroke_width(2)));
+    chart
+        .draw_series(LineSeries::new(logged.iter().copied(), BLUE.stroke_width(2)))
+        .map_err(text)?
+        .label("‖numgrad − grad‖ / ‖numgrad + grad‖")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], BLUE.stroke_width(2)));
+    chart.draw_series(logged.iter().map(|&p| Circle::new(p, 3, BLUE.filled()))).map_err(text)?;
+    // The minimum: a red point and its figures under it (the y axis reaches a decade below
+    // the lowest error for them), on a white box since lines cross there.
+    let (min_e, min_d) = points.iter().copied().min_by(|a, b| a.1.total_cmp(&b.1)).expect("two points");
+    let min_at = (min_e.log10(), min_d.log10());
+    chart.draw_series([Circle::new(min_at, 7, RED.filled())]).map_err(text)?;
+    let figures = format!("minimum {min_d:.1e} at ε = {min_e:.1e}");
+    let font = ("sans-serif", 20).into_font().color(&RED).pos(Pos::new(HPos::Center, VPos::Top));
+    let (w, h) = root.estimate_text_size(&figures, &font).map_err(text)?;
+    let (w, h) = (w as i32 / 2 + 4, h as i32 + 4);
+    let label = EmptyElement::at(min_at)
+        + Rectangle::new([(-w, 10), (w, 10 + h)], WHITE.filled())
+        + Text::new(figures, (0, 12), font);
+    chart.draw_series([label]).map_err(text)?;
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 18))
+        .draw()
+        .map_err(text)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,5 +405,25 @@ mod tests {
             let y_labels = ticks(92.0, 97.0, false);
             assert!(y_labels.iter().all(|(_, l)| texts.contains(l)), "{lambdas:?}: {texts:?}");
         }
+    }
+
+    #[test]
+    fn the_epsilon_sweep_is_labelled_on_both_axes_and_names_its_guides_and_minimum() {
+        // A V: 1e-8/ε² above, 1e-14/ε below, its bottom near 1e-5.
+        let points: Vec<(f64, f64)> =
+            (0..=32).map(|k| 10f64.powf(-2.0 - k as f64 / 4.0)).map(|e| (e, e * e * 1e-2 + 1e-16 / e)).collect();
+        let sweep = EpsilonSweep { points: &points, exercise_epsilon: 1e-4, title: "sweep" };
+        let texts = texts(&epsilon_sweep_svg(&sweep).unwrap());
+        for label in ["1e-10", "1e-8", "1e-6", "1e-5", "0.0001", "0.001", "0.01", "1e-12", "1e-9", "1e-6"] {
+            assert!(texts.contains(&label.to_string()), "no tick {label} in {texts:?}");
+        }
+        for label in ["∝ ε²", "∝ 1/ε", "the exercise&apos;s ε = 1e-4", "step ε (log scale)"] {
+            assert!(texts.iter().any(|t| t.contains(label)), "no {label} in {texts:?}");
+        }
+        let (e, d) = points.iter().copied().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+        let minimum = format!("minimum {d:.1e} at ε = {e:.1e}");
+        assert!(texts.contains(&minimum), "no `{minimum}` in {texts:?}");
+        epsilon_sweep(&sweep).unwrap();
+        assert!(epsilon_sweep(&EpsilonSweep { points: &points[..1], ..sweep }).is_err());
     }
 }

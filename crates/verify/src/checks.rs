@@ -113,3 +113,99 @@ pub fn sampled_finite_differences(
     let picked: Vec<f64> = coordinates.iter().map(|&i| analytical[i]).collect();
     relative_difference(&numerical, &picked)
 }
+
+/// Steps per decade of [`epsilon_sweep_steps`].
+pub const SWEEP_STEPS_PER_DECADE: usize = 4;
+
+/// The steps of the epsilon sweep: from 1e-2 down to 1e-10, log-spaced,
+/// [`SWEEP_STEPS_PER_DECADE`] a decade (33 steps, `ε = 10^(−2 − k/4)`).
+pub fn epsilon_sweep_steps() -> Vec<f64> {
+    let count = 8 * SWEEP_STEPS_PER_DECADE;
+    (0..=count).map(|k| 10f64.powf(-2.0 - k as f64 / SWEEP_STEPS_PER_DECADE as f64)).collect()
+}
+
+/// One step of the epsilon sweep and the exercise's relative difference there.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SweepPoint {
+    pub epsilon: f64,
+    /// `norm(numgrad − grad) / norm(numgrad + grad)` over the full gradient.
+    pub relative_difference: f64,
+}
+
+/// The exercise's check ([`exercise_problem`], the 3-5-3 network at `lambda`) at every step
+/// of `epsilons`: the relative difference between the hand-written gradient and the central
+/// difference `(J(θ + ε eᵢ) − J(θ − ε eᵢ)) / 2ε` computed as the exercise computes it, two
+/// whole costs subtracted. Its error is the sum of two:
+///
+/// ```text
+/// truncation  ≈ (ε²/6) ∂³J/∂θᵢ³           falls as ε²
+/// rounding    ≈ u · |J| / ε   (u = 2⁻⁵³)    rises as 1/ε
+/// ```
+/// so the curve is a V on log-log axes with its bottom near `(3 u |J| / |J'''|)^(1/3)`.
+/// (`NnCost::cost_difference`, which subtracts term by term, would keep the rounding side far
+/// lower; the sweep shows the exercise's own arithmetic.)
+pub fn epsilon_sweep(lambda: f64, epsilons: &[f64], device: &Device) -> Vec<SweepPoint> {
+    let (sizes, params, x, labels) = exercise_problem();
+    let objective = NnCost::new(&x, &labels, sizes, lambda, device);
+    let (_, analytical) = objective.cost_and_gradient(&params);
+    epsilons
+        .iter()
+        .map(|&epsilon| {
+            let numerical = numerical_gradient(|a, b| objective.cost(a) - objective.cost(b), &params, epsilon, None);
+            SweepPoint { epsilon, relative_difference: relative_difference(&numerical, &analytical) }
+        })
+        .collect()
+}
+
+/// The point of least error of a sweep (the first, on a tie); `None` when empty.
+pub fn sweep_minimum(points: &[SweepPoint]) -> Option<SweepPoint> {
+    points.iter().copied().min_by(|a, b| a.relative_difference.total_cmp(&b.relative_difference))
+}
+
+/// The least-squares slope of `log10(error)` against `log10(ε)` over `points`: 2 on the
+/// truncation side, −1 on the rounding side. NaN for fewer than two points.
+pub fn log_log_slope(points: &[SweepPoint]) -> f64 {
+    let xy: Vec<(f64, f64)> = points.iter().map(|p| (p.epsilon.log10(), p.relative_difference.log10())).collect();
+    let n = xy.len() as f64;
+    let (mx, my) = xy.iter().fold((0.0, 0.0), |(sx, sy), (x, y)| (sx + x / n, sy + y / n));
+    let (sxy, sxx) =
+        xy.iter().fold((0.0, 0.0), |(sxy, sxx), (x, y)| (sxy + (x - mx) * (y - my), sxx + (x - mx).powi(2)));
+    if xy.len() < 2 { f64::NAN } else { sxy / sxx }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sweep_steps_run_from_1e_2_to_1e_10_four_a_decade() {
+        let steps = epsilon_sweep_steps();
+        assert_eq!(steps.len(), 33);
+        assert!((steps[0] - 1e-2).abs() < 1e-17 && (steps[32] - 1e-10).abs() < 1e-25, "{steps:?}");
+        assert!((steps[4] - 1e-3).abs() < 1e-18 && steps.windows(2).all(|w| w[1] < w[0]));
+    }
+
+    #[test]
+    fn log_log_slopes_of_power_laws() {
+        let law = |c: f64, p: i32| -> Vec<SweepPoint> {
+            epsilon_sweep_steps()
+                .into_iter()
+                .map(|epsilon| SweepPoint { epsilon, relative_difference: c * epsilon.powi(p) })
+                .collect()
+        };
+        assert!((log_log_slope(&law(3.0, 2)) - 2.0).abs() < 1e-9);
+        assert!((log_log_slope(&law(1e-14, -1)) + 1.0).abs() < 1e-9);
+        assert!(log_log_slope(&law(1.0, 2)[..1]).is_nan());
+        let v: Vec<SweepPoint> = law(1.0, 2)
+            .into_iter()
+            .zip(law(1e-14, -1))
+            .map(|(a, b)| SweepPoint {
+                epsilon: a.epsilon,
+                relative_difference: a.relative_difference + b.relative_difference,
+            })
+            .collect();
+        let minimum = sweep_minimum(&v).unwrap();
+        // d/dε (ε² + c/ε) = 0 at ε = (c/2)^(1/3) ≈ 1.7e-5; the nearest step is 1.78e-5.
+        assert!((minimum.epsilon - 10f64.powf(-4.75)).abs() < 1e-12, "{minimum:?}");
+    }
+}
