@@ -12,6 +12,7 @@ use pictures::{ConfusionMatrix, GridLayout, display_data, hidden_layer, save_png
 pub use report::layout::{
     CONFUSION as CONFUSION_PICTURE, COST as COST_PICTURE, DIGITS as DIGITS_PICTURE, HIDDEN as HIDDEN_PICTURE,
     METRICS as METRICS_FILE, MISTAKES as MISTAKES_FILE, SNAPSHOTS as SNAPSHOTS_FILE, WEIGHTS as WEIGHTS_FILE,
+    WEIGHTS_SAFETENSORS as WEIGHTS_SAFETENSORS_FILE,
 };
 
 /// Pixels per image pixel in the grids.
@@ -21,6 +22,13 @@ const SCALE: u32 = 4;
 pub fn write_weights(path: &Path, weights: &Weights) -> Result<()> {
     let arrays = [MatArray::matrix("Theta1", &weights.theta1), MatArray::matrix("Theta2", &weights.theta2)];
     write_mat_file(path, &arrays, false).with_context(|| format!("{}: cannot write the weights", path.display()))
+}
+
+/// `Theta1` and `Theta2` as a safetensors file (`F64`, the exercise's layout, row-major),
+/// atomically.
+pub fn write_weights_safetensors(path: &Path, weights: &Weights) -> Result<()> {
+    data::safetensors::write_safetensors_file(path, &[&weights.theta1, &weights.theta2])
+        .with_context(|| format!("{}: cannot write the weights", path.display()))
 }
 
 /// A cost and its gradient for a network of `sizes` as a MAT v5 file, atomically, in the

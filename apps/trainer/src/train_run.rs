@@ -123,6 +123,7 @@ pub fn write_run(dir: &Path, run: &Run<'_>, device: &Device) -> Result<Written> 
     let test_eval = test.map(|t| evaluate(&network, t, config.lambda, device));
 
     write_weights(&dir.join(WEIGHTS_FILE), &weights)?;
+    write_weights_safetensors(&dir.join(WEIGHTS_SAFETENSORS_FILE), &weights)?;
     write_digit_grid(&dir.join(DIGITS_PICTURE), data, config.seed)?;
     pictures::save_png(&dir.join(HIDDEN_PICTURE), &hidden_image(&weights))?;
     let checkpoints = checkpoints(outcome, config.iterations, data.len(), test, config.lambda, device);

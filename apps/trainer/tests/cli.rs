@@ -225,6 +225,33 @@ fn training_on_the_exercise_data_gives_weights_that_eval_agrees_with() {
         trainer(&["eval", "--data", "ex4test.mat", "--weights", out.join("weights.mat").to_str().unwrap(), "--json"]);
     let test: serde_json::Value = serde_json::from_str(stdout(&test).trim()).unwrap();
     assert_eq!(test["correct"], summary["test"]["correct"]);
+    weights_safetensors_match_weights_mat(&out);
+}
+
+/// A run's `weights.safetensors`, read with the `safetensors` crate, holds exactly what its
+/// `weights.mat` holds: `Theta1` and `Theta2`, F64, the same shapes, every value bit for bit.
+fn weights_safetensors_match_weights_mat(run: &std::path::Path) {
+    use safetensors::{Dtype, SafeTensors};
+    let mat = data::load_weights(&run.join("weights.mat")).unwrap();
+    let bytes = std::fs::read(run.join("weights.safetensors")).unwrap();
+    let file = SafeTensors::deserialize(&bytes).unwrap();
+    let mut names = file.names();
+    names.sort();
+    assert_eq!(names, ["Theta1", "Theta2"]);
+    for (name, theta) in [("Theta1", &mat.theta1), ("Theta2", &mat.theta2)] {
+        let view = file.tensor(name).unwrap();
+        assert_eq!(view.dtype(), Dtype::F64, "{name}");
+        assert_eq!(view.shape(), [theta.rows(), theta.cols()], "{name}");
+        let read: Vec<u64> = view.data().chunks_exact(8).map(|b| u64::from_le_bytes(b.try_into().unwrap())).collect();
+        let expected: Vec<u64> = theta.as_slice().iter().map(|v| v.to_bits()).collect();
+        assert_eq!(read.len(), expected.len(), "{name}");
+        let differing = read.iter().zip(&expected).filter(|(a, b)| a != b).count();
+        assert_eq!(differing, 0, "{name}: {differing} values differ from weights.mat");
+    }
+    let (_, metadata) = SafeTensors::read_metadata(&bytes).unwrap();
+    let metadata = metadata.metadata().clone().expect("__metadata__");
+    assert_eq!(metadata["format"], "ex4");
+    assert_eq!(metadata["layers"], "400,25,10");
 }
 
 #[test]
@@ -272,7 +299,7 @@ fn a_diverging_run_names_the_iteration_and_writes_no_weights() {
     let message = stderr(&output);
     assert!(message.contains("error: training diverged: the cost"), "{message}");
     assert!(message.contains("at iteration"), "{message}");
-    assert!(!out.join("weights.mat").exists());
+    assert!(!out.join("weights.mat").exists() && !out.join("weights.safetensors").exists());
     assert_eq!(json_file(&out.join("metrics.json"))["stop"]["kind"], "diverged");
 }
 
@@ -305,7 +332,11 @@ fn sweep_picks_the_lambda_with_the_best_held_out_accuracy() {
     assert!(report.contains(&format!("lambda {best_lambda}</div>")), "the best lambda is named");
     for lambda in ["0", "3", "30"] {
         let run = out.join(format!("lambda_{lambda}"));
-        assert!(run.join("weights.mat").exists() && run.join("report.html").exists());
+        assert!(
+            run.join("weights.mat").exists()
+                && run.join("weights.safetensors").exists()
+                && run.join("report.html").exists()
+        );
         assert_eq!(json_file(&run.join("metrics.json"))["config"]["lambda"].as_f64().unwrap().to_string(), lambda);
         assert!(report.contains(&format!("href=\"lambda_{lambda}/report.html\"")), "{lambda}");
     }

@@ -238,6 +238,12 @@ fn assert_complete_files(dir: &Path) -> Vec<String> {
                 serde_json::from_str::<serde_json::Value>(&std::fs::read_to_string(&path).unwrap())
                     .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             }
+            Some("safetensors") => {
+                let bytes = std::fs::read(&path).unwrap();
+                let file =
+                    safetensors::SafeTensors::deserialize(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                assert_eq!(file.len(), 2, "{}: Theta1 and Theta2", path.display());
+            }
             Some("png") => {
                 image::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
             }
@@ -272,7 +278,8 @@ fn interrupted_run_writes_every_output(name: &str) {
             "mistakes.mat",
             "report.html",
             "snapshots.mat",
-            "weights.mat"
+            "weights.mat",
+            "weights.safetensors"
         ]
     );
     let metrics = json_file(&out.join("metrics.json"));

@@ -1,7 +1,7 @@
 //! The exercise's data, as plain Rust values: reading MAT v5 files, checking that what they
 //! hold is what the exercise means (a digit set `X`, `y`, or a pair of weight matrices
 //! `Theta1`, `Theta2` that fit together), finding the files on disk, and writing MAT v5 files
-//! back. This crate owns the exercise's conventions ([`conventions`]: label 10 is digit 0,
+//! back, and the weights as safetensors ([`safetensors`]). This crate owns the exercise's conventions ([`conventions`]: label 10 is digit 0,
 //! images are column-major, `Theta2`'s rows follow the labels). It knows nothing of tensors,
 //! burn, networks or training: everything above it receives a [`Matrix`] of `f64` in row-major
 //! order and labels in `1..=K`.
@@ -12,6 +12,7 @@ mod error;
 mod locate;
 pub mod mat;
 mod matrix;
+pub mod safetensors;
 mod synthetic;
 mod weights;
 

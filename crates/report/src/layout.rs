@@ -11,6 +11,8 @@ pub const REPORT: &str = "report.html";
 pub const METRICS: &str = "metrics.json";
 /// A run: `Theta1` and `Theta2` at the end.
 pub const WEIGHTS: &str = "weights.mat";
+/// A run: the same weights as safetensors (`Theta1`, `Theta2`; see `data::safetensors`).
+pub const WEIGHTS_SAFETENSORS: &str = "weights.safetensors";
 /// A run: `Theta1` at moments of training, one variable per moment (`metrics.json` lists them).
 pub const SNAPSHOTS: &str = "snapshots.mat";
 /// A run: the held-out digits it gets wrong, most confident first (see [`crate::Mistakes`]).
