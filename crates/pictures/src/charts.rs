@@ -190,15 +190,23 @@ fn line_chart<DB: DrawingBackend>(
         }
     }
     if !no_legend {
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.8))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 18))
-            .draw()
-            .map_err(text)?;
+        legend(&mut chart)?;
     }
+    Ok(())
+}
+
+/// The legend of a chart's named series, in its upper right corner.
+fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+) -> Result<(), String> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 18))
+        .draw()
+        .map_err(text)?;
     Ok(())
 }
 
@@ -320,15 +328,7 @@ fn paint_epsilon_sweep<DB: DrawingBackend>(
         + Rectangle::new([(-w, 10), (w, 10 + h)], WHITE.filled())
         + Text::new(figures, (0, 12), font);
     chart.draw_series([label]).map_err(text)?;
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK)
-        .label_font(("sans-serif", 18))
-        .draw()
-        .map_err(text)?;
-    Ok(())
+    legend(&mut chart)
 }
 
 #[cfg(test)]
