@@ -63,12 +63,16 @@ pub fn kind(dir: &Path) -> Result<Kind, ReportError> {
     }
 }
 
-/// Rebuilds the report of the run or sweep in `dir`, and the index of its parent when that is a
-/// runs directory ([`layout::RUNS_DIR`]). Returns the report's path.
+/// Rebuilds the report of the run or sweep in `dir` (for a sweep, each lambda's report too), and
+/// the index of its parent when that is a runs directory ([`layout::RUNS_DIR`]). Returns the
+/// report's path.
 pub fn rebuild(dir: &Path) -> Result<PathBuf, ReportError> {
     let path = match kind(dir)? {
         Kind::Run => write_run_report(dir)?,
-        Kind::Sweep => write_sweep_report(dir)?,
+        Kind::Sweep => {
+            sweep::rebuild_lambda_reports(dir)?;
+            write_sweep_report(dir)?
+        }
     };
     if let Some(runs) = runs_dir_of(dir) {
         write_index(&runs)?;

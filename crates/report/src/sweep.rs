@@ -50,18 +50,24 @@ pub(crate) fn sweep_json(dir: &Path) -> Result<Sweep, ReportError> {
     read::json(dir, SWEEP)
 }
 
-/// Writes `dir/report.html` for the sweep in `dir` (and each lambda's own report, in its run
-/// directory), atomically, and returns the sweep report's path.
+/// Writes `dir/report.html` for the sweep in `dir`, atomically, and returns its path. Each
+/// lambda's own report is its run directory's, written with that run ([`rebuild_lambda_reports`]
+/// writes them again from the files).
 pub fn write_sweep_report(dir: &Path) -> Result<PathBuf, ReportError> {
     let sweep = sweep_json(dir)?;
-    for p in &sweep.points {
-        crate::write_run_report(&dir.join(layout::lambda_dir(p.lambda)))?;
-    }
     let html = sweep_page(dir, &sweep)?.into_string();
     let path = dir.join(REPORT);
     data::mat::write_atomic(&path, html.as_bytes())
         .map_err(|e| ReportError::new(&path, format!("cannot write: {e}")))?;
     Ok(path)
+}
+
+/// Rewrites the report of each lambda's run directory in the sweep in `dir`.
+pub(crate) fn rebuild_lambda_reports(dir: &Path) -> Result<(), ReportError> {
+    for p in &sweep_json(dir)?.points {
+        crate::write_run_report(&dir.join(layout::lambda_dir(p.lambda)))?;
+    }
+    Ok(())
 }
 
 fn sweep_page(dir: &Path, sweep: &Sweep) -> Result<Markup, ReportError> {
