@@ -150,15 +150,18 @@ fn gradcheck_saves_the_cost_and_gradient_in_the_exercises_shapes() {
     let worst = grad.as_slice().iter().zip(grad1.as_slice()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
     assert!(worst <= 1e-10 * largest, "grad differs from Octave's by {:e} of its largest entry", worst / largest);
     // An existing file is never overwritten, and is refused before any work.
-    let before = std::fs::read(&path).unwrap();
-    let again = trainer(&["gradcheck", "--save-gradient", path.to_str().unwrap()]);
+    assert_refuses_existing(&["gradcheck", "--save-gradient", path.to_str().unwrap()], "--save-gradient", &path);
+}
+
+/// The command, whose `flag` names the existing file `path`, exits 2 with a message naming the
+/// flag, and leaves the file as it was.
+fn assert_refuses_existing(args: &[&str], flag: &str, path: &std::path::Path) {
+    let before = std::fs::read(path).unwrap();
+    let again = trainer(args);
     assert_eq!(again.status.code(), Some(2));
-    assert!(
-        stderr(&again).contains("--save-gradient") && stderr(&again).contains("already exists"),
-        "{}",
-        stderr(&again)
-    );
-    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let message = stderr(&again);
+    assert!(message.contains(flag) && message.contains("already exists"), "{message}");
+    assert_eq!(std::fs::read(path).unwrap(), before);
 }
 
 /// A fresh empty directory for one test's outputs.
@@ -588,15 +591,7 @@ fn gradcheck_epsilon_sweep_draws_the_v_of_truncation_and_rounding() {
     assert!(text.contains("slopes         2.00 for eps >= 1e-3 (truncation)"), "{text}");
 
     // An existing picture is refused before any work, and the sweep takes no data or weights.
-    let before = std::fs::read(&path).unwrap();
-    let again = trainer(&["gradcheck", "--epsilon-sweep", path.to_str().unwrap()]);
-    assert_eq!(again.status.code(), Some(2));
-    assert!(
-        stderr(&again).contains("--epsilon-sweep") && stderr(&again).contains("already exists"),
-        "{}",
-        stderr(&again)
-    );
-    assert_eq!(std::fs::read(&path).unwrap(), before);
+    assert_refuses_existing(&["gradcheck", "--epsilon-sweep", path.to_str().unwrap()], "--epsilon-sweep", &path);
     let mixed =
         trainer(&["gradcheck", "--epsilon-sweep", dir.join("new.png").to_str().unwrap(), "--data", "ex4data1.mat"]);
     assert_eq!(mixed.status.code(), Some(2));
