@@ -1,10 +1,11 @@
 //! The cost function and its gradient by backpropagation (the exercise's `nnCostFunction`).
 
-use backend::{log_sigmoid, matrix_to_tensor, one_hot, scalar, tensor_to_vec};
+use backend::{log_sigmoid, matrix_to_tensor, one_hot, scalar, tensor_to_matrix, tensor_to_vec};
 use burn::tensor::{Device, Tensor, TensorData};
-use data::{LayerSizes, Matrix};
+use data::{Architecture, LayerSizes, Matrix};
 
-use crate::{sigmoid, sigmoid_gradient};
+use crate::activation::gradient_of;
+use crate::sigmoid;
 
 /// The cost and gradient of a network of `sizes` on fixed examples, as a function of the
 /// unrolled parameters: the objective an optimizer minimizes.
@@ -16,7 +17,9 @@ pub struct NnCost {
     x1: Tensor<2>,
     /// `[m, labels]`: one-hot labels.
     y: Tensor<2>,
-    sizes: LayerSizes,
+    architecture: Architecture,
+    /// `g'` of the hidden layers.
+    g_prime: fn(Tensor<2>) -> Tensor<2>,
     lambda: f64,
     device: Device,
 }
@@ -27,11 +30,20 @@ impl NnCost {
     ///
     /// # Panics
     /// When `x` has other than `sizes.input` columns or `labels` other than `x.rows()` entries.
-    pub fn new(x: &Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64, device: &Device) -> Self {
-        assert_eq!(x.cols(), sizes.input, "NnCost: X has {} columns for a {sizes} network", x.cols());
+    pub fn new(x: &Matrix, labels: &[usize], architecture: &Architecture, lambda: f64, device: &Device) -> Self {
+        let sizes = &architecture.sizes;
+        assert!(architecture.is_exercise_kind(), "NnCost: only the exercise's kind of network for now");
+        assert_eq!(x.cols(), sizes.input(), "NnCost: X has {} columns for a {sizes} network", x.cols());
         assert_eq!(labels.len(), x.rows(), "NnCost: {} labels for {} examples", labels.len(), x.rows());
         let x1 = Tensor::cat(vec![Tensor::ones([x.rows(), 1], device), matrix_to_tensor(x, device)], 1);
-        Self { x1, y: one_hot(labels, sizes.labels, device), sizes, lambda, device: device.clone() }
+        Self {
+            x1,
+            y: one_hot(labels, sizes.labels(), device),
+            architecture: architecture.clone(),
+            g_prime: gradient_of(architecture.activation),
+            lambda,
+            device: device.clone(),
+        }
     }
 
     /// The same objective with another `lambda`.
@@ -39,9 +51,20 @@ impl NnCost {
         Self { lambda, ..self.clone() }
     }
 
+    /// The same objective with `gradient` in place of the hidden layers' `g'` (the forward pass
+    /// is unchanged): for checks that must show a wrong derivative is caught.
+    pub fn with_activation_gradient(self, gradient: fn(Tensor<2>) -> Tensor<2>) -> Self {
+        Self { g_prime: gradient, ..self }
+    }
+
+    /// The network.
+    pub fn architecture(&self) -> &Architecture {
+        &self.architecture
+    }
+
     /// Layer sizes.
-    pub fn sizes(&self) -> LayerSizes {
-        self.sizes
+    pub fn sizes(&self) -> &LayerSizes {
+        &self.architecture.sizes
     }
 
     /// The regularization strength.
@@ -58,11 +81,12 @@ impl NnCost {
     /// vector is column-major, so each part read row-major is the transposed matrix, and the
     /// products below need no transpose of `X₁`.
     fn thetas_transposed(&self, params: &[f64]) -> (Tensor<2>, Tensor<2>) {
-        let s = self.sizes;
+        let s = self.sizes();
         assert_eq!(params.len(), s.num_params(), "{} parameters for a {s} network", params.len());
-        let split = s.hidden * (s.input + 1);
-        let t1 = TensorData::new(params[..split].to_vec(), [s.input + 1, s.hidden]);
-        let t2 = TensorData::new(params[split..].to_vec(), [s.hidden + 1, s.labels]);
+        let (input, hidden, labels) = (s.input(), s.hidden()[0], s.labels());
+        let split = hidden * (input + 1);
+        let t1 = TensorData::new(params[..split].to_vec(), [input + 1, hidden]);
+        let t2 = TensorData::new(params[split..].to_vec(), [hidden + 1, labels]);
         (Tensor::from_data(t1, &self.device), Tensor::from_data(t2, &self.device))
     }
 
@@ -146,15 +170,15 @@ impl NnCost {
     /// column-major order of `Theta1_grad`).
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
         let m = self.num_examples() as f64;
-        let s = self.sizes;
+        let (hidden, labels) = (self.sizes().hidden()[0], self.sizes().labels());
         let (theta1_t, theta2_t) = self.thetas_transposed(params);
         let (z2, a2, z3) = self.forward(theta1_t.clone(), theta2_t.clone());
         let cost = self.cost_of(z3.clone(), &theta1_t, &theta2_t);
 
         let not_y = self.y.clone().neg().add_scalar(1.0);
         let delta3 = not_y * sigmoid(z3.clone()) - self.y.clone() * sigmoid(z3.neg());
-        let theta2_weights = theta2_t.clone().slice([1..s.hidden + 1, 0..s.labels]); // Theta2[:, 1:]ᵀ
-        let delta2 = delta3.clone().matmul(theta2_weights.transpose()) * sigmoid_gradient(z2);
+        let theta2_weights = theta2_t.clone().slice([1..hidden + 1, 0..labels]); // Theta2[:, 1:]ᵀ
+        let delta2 = delta3.clone().matmul(theta2_weights.transpose()) * (self.g_prime)(z2);
 
         let scale = self.lambda / m;
         let grad1_t =
@@ -164,6 +188,17 @@ impl NnCost {
         let mut gradient = tensor_to_vec(grad1_t);
         gradient.extend(tensor_to_vec(grad2_t));
         (scalar(cost), gradient)
+    }
+
+    /// `z2`: the hidden layer's input at `params` (for finite differences, which must not
+    /// step across a kink of the activation).
+    ///
+    /// # Shapes
+    /// - returns one `[m, hidden]` matrix
+    pub fn hidden_inputs(&self, params: &[f64]) -> Vec<Matrix> {
+        let (theta1_t, theta2_t) = self.thetas_transposed(params);
+        let (z2, _, _) = self.forward(theta1_t, theta2_t);
+        vec![tensor_to_matrix(z2)]
     }
 }
 
@@ -190,11 +225,11 @@ fn bias_row_zeroed(theta_t: &Tensor<2>) -> Tensor<2> {
 /// repeatedly.
 pub fn cost_and_gradient(
     params: &[f64],
-    sizes: LayerSizes,
+    architecture: &Architecture,
     x: &Matrix,
     labels: &[usize],
     lambda: f64,
     device: &Device,
 ) -> (f64, Vec<f64>) {
-    NnCost::new(x, labels, sizes, lambda, device).cost_and_gradient(params)
+    NnCost::new(x, labels, architecture, lambda, device).cost_and_gradient(params)
 }

@@ -7,12 +7,14 @@
 //! of burn's `Module`s or the model crate it is checked against, nor of files, nor of how a
 //! CPU is made to run it fast (that is the `fused` crate, checked against [`NnCost`]).
 
+mod activation;
 mod backprop;
 mod init;
 mod params;
-mod sigmoid;
 
+pub use activation::{activation, activation_gradient, relu_gradient, sigmoid, sigmoid_gradient, tanh_gradient};
 pub use backprop::{NnCost, cost_and_gradient};
-pub use init::{DEFAULT_INIT_EPSILON, debug_initialize_weights, init_epsilon, rand_initialize_weights, random_params};
+pub use init::{
+    DEFAULT_INIT_EPSILON, Init, debug_initialize_weights, init_epsilon, rand_initialize_weights, random_params,
+};
 pub use params::{reshape, unroll};
-pub use sigmoid::{sigmoid, sigmoid_gradient};

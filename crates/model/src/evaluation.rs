@@ -61,7 +61,7 @@ pub fn evaluate(network: &Network, data: &Dataset, lambda: f64, device: &Device)
     for start in (0..m).step_by(EVALUATION_BATCH) {
         let rows = start..(start + EVALUATION_BATCH).min(m);
         let x = rows_to_tensor(&data.x, rows.clone(), device);
-        let y = one_hot(&data.labels[rows.clone()], sizes.labels, device);
+        let y = one_hot(&data.labels[rows.clone()], sizes.labels(), device);
         // One forward pass serves both costs and the predictions.
         let z3 = network.output_logits(x);
         cross_entropy_sum += scalar(cross_entropy(z3.clone(), y)) * rows.len() as f64;

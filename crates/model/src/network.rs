@@ -3,7 +3,7 @@
 use backend::{matrix_to_tensor, sigmoid, tensor_to_matrix};
 use burn::module::Param;
 use burn::prelude::*;
-use data::{LayerSizes, Matrix, Weights};
+use data::{Architecture, LayerSizes, Matrix, Weights};
 
 /// Layer sizes of a network; the exercise's 400-25-10 by default.
 #[derive(Config, Debug)]
@@ -21,8 +21,12 @@ pub struct NetworkConfig {
 
 impl NetworkConfig {
     /// The configuration of these layer sizes.
-    pub fn from_sizes(sizes: LayerSizes) -> Self {
-        Self::new().with_input_size(sizes.input).with_hidden_size(sizes.hidden).with_num_labels(sizes.labels)
+    ///
+    /// # Panics
+    /// When `sizes` has more than one hidden layer.
+    pub fn from_sizes(sizes: &LayerSizes) -> Self {
+        assert_eq!(sizes.depth(), 1, "a {sizes} network has {} hidden layers; this model has one", sizes.depth());
+        Self::new().with_input_size(sizes.input()).with_hidden_size(sizes.hidden()[0]).with_num_labels(sizes.labels())
     }
 
     /// The layer sizes.
@@ -122,16 +126,26 @@ pub struct Network {
 
 impl Network {
     /// The network holding the exercise's `Theta1` and `Theta2`; layer sizes come from them.
+    ///
+    /// # Panics
+    /// When `weights` are not of the exercise's kind (one hidden layer, sigmoids).
     pub fn from_weights(weights: &Weights, device: &Device) -> Self {
+        let architecture = weights.architecture();
+        assert!(architecture.is_exercise_kind(), "a {architecture} network is not of the exercise's kind");
         Self {
-            hidden: SigmoidLayer::from_theta(&weights.theta1, device),
-            output: SigmoidLayer::from_theta(&weights.theta2, device),
+            hidden: SigmoidLayer::from_theta(&weights.thetas[0], device),
+            output: SigmoidLayer::from_theta(&weights.thetas[1], device),
         }
     }
 
     /// `Theta1` and `Theta2`, bit for bit the values the network holds.
     pub fn to_weights(&self) -> Weights {
-        Weights::new(self.hidden.to_theta(), self.output.to_theta()).expect("a network's layers fit each other")
+        Weights::new(vec![self.hidden.to_theta(), self.output.to_theta()]).expect("a network's layers fit each other")
+    }
+
+    /// The network's description: its sizes, sigmoids everywhere.
+    pub fn architecture(&self) -> Architecture {
+        Architecture::sigmoid(self.sizes())
     }
 
     /// Layer sizes.

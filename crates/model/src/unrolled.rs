@@ -9,7 +9,7 @@ use backend::{scalar, tensor_to_vec};
 use burn::module::Param;
 use burn::prelude::*;
 use burn::tensor::Gradients;
-use data::LayerSizes;
+use data::Architecture;
 
 use crate::{Network, SigmoidLayer, cost};
 
@@ -28,16 +28,20 @@ impl SigmoidLayer {
 }
 
 impl Network {
-    /// The network holding the unrolled parameters `params` of a `sizes` network.
+    /// The network holding the unrolled parameters `params` of an `architecture` network.
     ///
     /// # Panics
-    /// When `params` has other than `sizes.num_params()` entries.
-    pub fn from_unrolled(params: &[f64], sizes: LayerSizes, device: &Device) -> Self {
+    /// When `params` has other than `architecture.sizes.num_params()` entries, or the
+    /// architecture is not of the exercise's kind.
+    pub fn from_unrolled(params: &[f64], architecture: &Architecture, device: &Device) -> Self {
+        assert!(architecture.is_exercise_kind(), "a {architecture} network is not of the exercise's kind");
+        let sizes = &architecture.sizes;
         assert_eq!(params.len(), sizes.num_params(), "{} parameters for a {sizes} network", params.len());
-        let split = sizes.hidden * (sizes.input + 1);
+        let split = sizes.offsets()[1];
+        let (input, hidden, labels) = (sizes.input(), sizes.hidden()[0], sizes.labels());
         Self {
-            hidden: SigmoidLayer::from_unrolled(&params[..split], sizes.input, sizes.hidden, device),
-            output: SigmoidLayer::from_unrolled(&params[split..], sizes.hidden, sizes.labels, device),
+            hidden: SigmoidLayer::from_unrolled(&params[..split], input, hidden, device),
+            output: SigmoidLayer::from_unrolled(&params[split..], hidden, labels, device),
         }
     }
 
@@ -55,23 +59,23 @@ impl Network {
     }
 }
 
-/// The cost and its gradient at the unrolled `params` of a `sizes` network, by `backward()`
+/// The cost and its gradient at the unrolled `params` of an `architecture` network, by `backward()`
 /// through [`cost`]: the network is built from `params` on `device`, an autodiff device, which
 /// also holds `x` and the one-hot `y`. The gradient is unrolled like `params`
 /// (see [`Network::from_unrolled`] and [`Network::unrolled_gradient`]).
 ///
 /// # Shapes
-/// - `x`: `[m, sizes.input]`
-/// - `y`: `[m, sizes.labels]`, one-hot (see [`backend::one_hot`])
+/// - `x`: `[m, input]`
+/// - `y`: `[m, labels]`, one-hot (see [`backend::one_hot`])
 pub fn cost_and_gradient(
     params: &[f64],
-    sizes: LayerSizes,
+    architecture: &Architecture,
     x: Tensor<2>,
     y: Tensor<2>,
     lambda: f64,
     device: &Device,
 ) -> (f64, Vec<f64>) {
-    let network = Network::from_unrolled(params, sizes, device);
+    let network = Network::from_unrolled(params, architecture, device);
     let j = cost(&network, x, y, lambda);
     let gradient = network.unrolled_gradient(&j.backward());
     (scalar(j), gradient)
