@@ -9,7 +9,7 @@ use model::{Network, evaluate};
 use train::{Control, Engine, Monitor, Optimizer, Precision, Silent, Stop, TrainConfig, objective, sharpness, train};
 
 fn small_config(optimizer: Optimizer, engine: Engine, iterations: usize) -> TrainConfig {
-    TrainConfig { optimizer, engine, iterations, hidden: 10, ..TrainConfig::default() }
+    TrainConfig { optimizer, engine, iterations, hidden: vec![10], ..TrainConfig::default() }
 }
 
 /// A synthetic set of `per_label` examples of each label.
@@ -124,7 +124,7 @@ fn a_stopped_run_returns_the_weights_it_reached() {
         assert_eq!(outcome.iterations(), 5, "{optimizer}");
         // The weights returned are the ones whose cost was recorded last.
         let objective =
-            objective(Engine::Manual, Precision::F64, &data, outcome.sizes, config.lambda, &device).unwrap();
+            objective(Engine::Manual, Precision::F64, &data, &outcome.architecture, config.lambda, &device).unwrap();
         let (cost, _) = objective.cost_and_gradient(&outcome.params);
         assert!((cost - outcome.cost()).abs() < 1e-12, "{optimizer}: {cost} vs {}", outcome.cost());
     }
@@ -154,7 +154,8 @@ fn invalid_configurations_are_refused_before_training() {
         (TrainConfig { lambda: f64::NAN, ..TrainConfig::default() }, "--lambda"),
         (TrainConfig { iterations: 0, ..TrainConfig::default() }, "--iterations"),
         (TrainConfig { alpha: Some(0.0), ..TrainConfig::default() }, "--alpha"),
-        (TrainConfig { hidden: 0, ..TrainConfig::default() }, "--hidden"),
+        (TrainConfig { hidden: vec![0], ..TrainConfig::default() }, "--hidden"),
+        (TrainConfig { hidden: vec![], ..TrainConfig::default() }, "--hidden"),
         (TrainConfig { init_epsilon: -0.1, ..TrainConfig::default() }, "--init-epsilon"),
         (TrainConfig { precision: Precision::F32, engine: Engine::Manual, ..TrainConfig::default() }, "--precision"),
         (TrainConfig { precision: Precision::F32, engine: Engine::Autodiff, ..TrainConfig::default() }, "--precision"),
@@ -200,7 +201,7 @@ fn the_baseline_learns_the_synthetic_digits() {
 #[test]
 fn sharpness_is_lower_for_smooth_hidden_images_than_for_noise() {
     let sizes = LayerSizes::new(400, 5, 10);
-    let noise = manual::reshape(&manual::random_params(sizes, 0.12, 3), sizes).0;
+    let noise = manual::reshape(&manual::random_params(&sizes, manual::Init::Uniform(0.12), 3), &sizes).swap_remove(0);
     let smooth = Matrix::from_fn(5, 401, |j, i| {
         if i == 0 {
             return 0.0;

@@ -44,7 +44,8 @@ fn eval_json_on_the_held_out_set() {
     assert_eq!(value["correct"], 9339);
     assert_eq!(value["backend"], "ndarray");
     assert_eq!(value["lambda"], 3.0);
-    assert_eq!(value["network"]["hidden"], 25);
+    assert_eq!(value["network"]["hidden"], serde_json::json!([25]));
+    assert_eq!(value["network"]["layers"], "400-25-10");
     assert_eq!(value["per_digit"].as_array().unwrap().len(), 10);
     assert!(value["cost"].as_f64().unwrap() > value["cost_lambda_0"].as_f64().unwrap());
 }
@@ -132,11 +133,11 @@ fn gradcheck_saves_the_cost_and_gradient_in_the_exercises_shapes() {
     let weights = data::load_weights(&data::locate(data::DataFile::Weights, None).unwrap()).unwrap();
     let training = data::load_dataset(&data::locate(data::DataFile::Training, None).unwrap(), 10).unwrap();
     let device = backend::Backend::Flex.device().unwrap();
-    let objective = manual::NnCost::new(&training.x, &training.labels, weights.layer_sizes(), 1.0, &device);
-    let (cost, gradient) = objective.cost_and_gradient(&manual::unroll(&weights.theta1, &weights.theta2));
+    let objective = manual::NnCost::new(&training.x, &training.labels, &weights.architecture(), 1.0, &device);
+    let (cost, gradient) = objective.cost_and_gradient(&manual::unroll(&weights.thetas));
     assert_eq!(j.get(0, 0), cost);
     assert_eq!(grad.as_slice(), &gradient[..]);
-    assert_eq!(manual::unroll(&theta1_grad, &theta2_grad), gradient);
+    assert_eq!(manual::unroll(&[theta1_grad, theta2_grad]), gradient);
     // And it is what the exercise's Octave code gives (tests/fixtures/README.md).
     let fixture = data::workspace_root().join("tests/fixtures/octave_ex4_reference.mat");
     let [j1, grad1] = <[data::Matrix; 2]>::try_from(mat_variables(&fixture, &["J1", "grad1"])).unwrap();
@@ -193,13 +194,14 @@ fn training_on_synthetic_digits_writes_every_output() {
     assert_picture(&out.join("confusion.png"), 500, 500);
     let metrics = json_file(&out.join("metrics.json"));
     assert_eq!(metrics["costs"].as_array().unwrap().len(), 31);
-    assert_eq!(metrics["config"]["network"]["hidden"], 16);
+    assert_eq!(metrics["config"]["network"]["hidden"], serde_json::json!([16]));
     assert_eq!(metrics["config"]["precision"], "f64");
     assert!(metrics["dataset"]["source"].as_str().unwrap().starts_with("synthetic digits"));
     assert!(metrics["training"]["accuracy"].as_f64().unwrap() > 90.0, "{}", metrics["training"]);
     // The weights load back through our own reader, in the exercise's layout.
     let weights = data::load_weights(&out.join("weights.mat")).unwrap();
-    assert_eq!((weights.theta1.shape(), weights.theta2.shape()), ((16, 401), (10, 17)));
+    let shapes: Vec<(usize, usize)> = weights.thetas.iter().map(|t| t.shape()).collect();
+    assert_eq!(shapes, [(16, 401), (10, 17)]);
     // Runs never overwrite: the same --out again is refused.
     let again = trainer(&["--synthetic", "--iterations", "1", "--out", out.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2));
@@ -240,8 +242,10 @@ fn weights_safetensors_match_weights_mat(run: &std::path::Path) {
     let file = SafeTensors::deserialize(&bytes).unwrap();
     let mut names = file.names();
     names.sort();
-    assert_eq!(names, ["Theta1", "Theta2"]);
-    for (name, theta) in [("Theta1", &mat.theta1), ("Theta2", &mat.theta2)] {
+    let expected_names: Vec<String> = (1..=mat.thetas.len()).map(data::theta_name).collect();
+    assert_eq!(names, expected_names);
+    for (l, theta) in mat.thetas.iter().enumerate() {
+        let name = &data::theta_name(l + 1);
         let view = file.tensor(name).unwrap();
         assert_eq!(view.dtype(), Dtype::F64, "{name}");
         assert_eq!(view.shape(), [theta.rows(), theta.cols()], "{name}");
@@ -376,7 +380,7 @@ fn a_run_records_held_out_costs_and_hidden_snapshots_and_its_report_rebuilds() {
     let names: Vec<&str> = snapshots.iter().map(|s| s["variable"].as_str().unwrap()).collect();
     let read = data::mat::read_matrices(&out.join("snapshots.mat"), &bytes, &names).unwrap();
     assert!(read.iter().all(|m| m.matrix.shape() == (9, 401)));
-    let end = data::load_weights(&out.join("weights.mat")).unwrap().theta1;
+    let end = data::load_weights(&out.join("weights.mat")).unwrap().thetas.swap_remove(0);
     assert_eq!(read[3].matrix, end);
     assert_ne!(read[0].matrix, end);
     // The mistakes, most confident first, as many as the confusion matrix's off-diagonal.
@@ -475,10 +479,10 @@ fn damaged_weights_are_named_and_no_figure_is_a_bare_inf() {
     let path = dir.join("damaged.mat");
     let reference = data::load_weights(&data::locate(data::DataFile::Weights, None).unwrap()).unwrap();
     // One entry of Theta2 with an exponent bit flipped: 2.8e182 where a weight of order 1 was.
-    let mut theta2 = reference.theta2.to_column_major();
+    let mut theta2 = reference.thetas[1].to_column_major();
     theta2[37] = 2.8e182;
     let arrays = [
-        data::mat::MatArray::new("Theta1", &[25, 401], data::mat::MatData::Double(reference.theta1.to_column_major())),
+        data::mat::MatArray::new("Theta1", &[25, 401], data::mat::MatData::Double(reference.thetas[0].to_column_major())),
         data::mat::MatArray::new("Theta2", &[10, 26], data::mat::MatData::Double(theta2)),
     ];
     data::mat::write_mat_file(&path, &arrays, true).unwrap();

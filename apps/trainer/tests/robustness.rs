@@ -45,10 +45,10 @@ fn scratch_with_bad_files() -> PathBuf {
     std::fs::write(dir.join("truncated.mat"), &valid[..valid.len() / 2]).unwrap();
     // The reference weights with one exponent bit flipped: Theta2(8, 4) becomes 2.8e182.
     let reference = data::load_weights(&data::locate(data::DataFile::Weights, None).unwrap()).unwrap();
-    let mut theta2 = reference.theta2.to_column_major();
+    let mut theta2 = reference.thetas[1].to_column_major();
     theta2[37] = 2.8e182;
     let damaged =
-        [MatArray::matrix("Theta1", &reference.theta1), MatArray::new("Theta2", &[10, 26], MatData::Double(theta2))];
+        [MatArray::matrix("Theta1", &reference.thetas[0]), MatArray::new("Theta2", &[10, 26], MatData::Double(theta2))];
     write_mat_file(&dir.join("damaged.mat"), &damaged, true).unwrap();
     dir
 }
@@ -286,7 +286,7 @@ fn interrupted_run_writes_every_output(name: &str) {
     assert_eq!(metrics["stop"]["kind"], "interrupted");
     let iterations = metrics["iterations_run"].as_u64().unwrap();
     assert!(iterations > 0 && iterations < 1_000_000);
-    assert_eq!(data::load_weights(&out.join("weights.mat")).unwrap().theta1.shape(), (25, 401));
+    assert_eq!(data::load_weights(&out.join("weights.mat")).unwrap().thetas[0].shape(), (25, 401));
     for picture in ["digits.png", "hidden.png", "cost.png", "confusion.png"] {
         assert_picture(&out.join(picture), 100, 100);
     }

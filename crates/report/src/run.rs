@@ -93,8 +93,7 @@ fn run_page(dir: &Path) -> Result<Markup, ReportError> {
 }
 
 fn network(m: &Metrics) -> String {
-    let n = &m.config.network;
-    format!("{}-{}-{}", n.input, n.hidden, n.labels)
+    m.config.network.describe()
 }
 
 fn summary(m: &Metrics) -> String {
@@ -150,7 +149,7 @@ fn run_table(m: &Metrics) -> Markup {
     let c = &m.config;
     html! {
         table.grid {
-            tr { th { "network" } td { (network(m)) " (input pixels, hidden units, output units)" } }
+            tr { th { "network" } td { (network(m)) " (input pixels, hidden units by layer, output units; hidden activation)" } }
             tr { th { "training set" } td { (m.dataset.source) " (" (m.dataset.examples) " examples)" } }
             tr { th { "held-out set" } td {
                 @if let Some(h) = &m.held_out { (h.source) " (" (h.examples) " examples)" } @else { "none" }
@@ -158,7 +157,11 @@ fn run_table(m: &Metrics) -> Markup {
             tr { th { "optimizer" } td { (c.optimizer) @if let Some(a) = c.alpha { ", step size " (a) } } }
             tr { th { "engine" } td { (c.engine) @if let Some(p) = &c.precision { " in " (p) } ", backend " (c.backend) } }
             tr { th { "lambda" } td { (c.lambda) } }
-            tr { th { "seed" } td { (c.seed) ", initial weights uniform in [-" (c.init_epsilon) ", " (c.init_epsilon) "]" } }
+            tr { th { "seed" } td { (c.seed) @if c.init.as_deref() == Some("per-layer") {
+                ", initial weights of layer l uniform in [-e_l, e_l], e_l = √6/√(s_l + s_l+1)"
+            } @else {
+                ", initial weights uniform in [-" (c.init_epsilon) ", " (c.init_epsilon) "]"
+            } } }
             tr { th { "iterations" } td { (m.iterations_run) " of " (c.iterations) " (" (m.evaluations) " cost-and-gradient evaluations)" } }
             tr { th { "stop" } td { (stop_text(m)) } }
             tr { th { "time" } td { (seconds(m.time.train_seconds)) " training, " (seconds(m.time.total_seconds)) " in all" } }
@@ -207,7 +210,7 @@ fn hidden_section(dir: &Path, m: &Metrics) -> Result<Markup, ReportError> {
     Ok(html! {
         h2 { "What the hidden units look for" }
         p.note {
-            "Each square is one of the " (m.config.network.hidden) " hidden units: its " (m.config.network.input)
+            "Each square is one of the " (m.config.network.hidden[0]) " units of the first hidden layer: its " (m.config.network.input)
             " weights (a row of Theta1 without its bias) drawn as a 20x20 image, white for a large positive weight, black for a large negative one. "
             "They start as noise and become strokes and blobs the unit responds to."
         }

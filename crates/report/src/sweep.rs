@@ -33,7 +33,11 @@ pub(crate) struct SweepConfig {
     pub backend: String,
     pub iterations: usize,
     pub seed: u64,
-    pub hidden: usize,
+    #[serde(deserialize_with = "crate::read::one_or_many")]
+    pub hidden: Vec<usize>,
+    /// The network (absent in files written before networks had any depth).
+    #[serde(default)]
+    pub network: Option<crate::read::NetworkInfo>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -94,8 +98,9 @@ fn sweep_page(dir: &Path, sweep: &Sweep) -> Result<Markup, ReportError> {
         html! {
             h1 { "Sweep " (name) }
             p.note {
-                "The same training (" (c.optimizer) ", " (c.iterations) " iterations, seed " (c.seed) ", " (c.hidden)
-                " hidden units, engine " (c.engine) ", backend " (c.backend) ") on " (file_name(&sweep.dataset.source))
+                "The same training (" (c.optimizer) ", " (c.iterations) " iterations, seed " (c.seed) ", "
+                @if let Some(n) = &c.network { "network " (n.describe()) } @else { (c.hidden[0]) " hidden units" }
+                ", engine " (c.engine) ", backend " (c.backend) ") on " (file_name(&sweep.dataset.source))
                 " at " (sweep.points.len()) " values of lambda, in " (seconds(sweep.seconds)) "."
                 @if let Some(s) = &sweep.started { " Started " (s) "." }
             }

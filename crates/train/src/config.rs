@@ -199,9 +199,16 @@ pub struct TrainConfig {
     /// Units in each hidden layer, the first (next to the input) first: `[25]` in the exercise.
     pub hidden: Vec<usize>,
     /// The hidden layers' activation.
+    #[serde(serialize_with = "by_name")]
     pub activation: Activation,
     /// The output layer and its cost.
+    #[serde(serialize_with = "by_name")]
     pub output: Output,
+}
+
+/// Serializes a choice by its name, as the command line spells it.
+fn by_name<T: fmt::Display, S: serde::Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
 }
 
 impl Default for TrainConfig {
