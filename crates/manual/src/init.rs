@@ -100,4 +100,41 @@ mod tests {
     fn epsilon_rule() {
         assert!((init_epsilon(400, 25) - 0.1188).abs() < 1e-4);
     }
+
+    #[test]
+    fn uniform_draws_on_the_exercise_network_are_unchanged() {
+        // Recorded from the code before networks of any depth (seed 0, ε = 0.12), bit for bit.
+        let sizes = LayerSizes::new(400, 25, 10);
+        let params = random_params(&sizes, Init::Uniform(DEFAULT_INIT_EPSILON), 0);
+        let want = [0.0501780997023748, 0.04797525671313854, -0.09635089097304567, 0.0959924579348479];
+        assert_eq!(params[..4], want);
+        assert_eq!(params[10025], -0.045264670771444276); // Theta2(1, 1)
+        assert_eq!(params[10284], 0.013352539652428358); // Theta2(10, 26)
+        assert_eq!(Init::default_for(&sizes), Init::Uniform(0.12));
+    }
+
+    #[test]
+    fn deeper_networks_draw_theta1_first_and_each_layer_in_its_own_bounds() {
+        let sizes = LayerSizes::with_hidden(400, &[100, 25], 10);
+        assert_eq!(Init::default_for(&sizes), Init::PerLayer);
+        assert_eq!(Init::default_for(&LayerSizes::new(4, 5, 3)), Init::Uniform(DEFAULT_INIT_EPSILON));
+
+        let params = random_params(&sizes, Init::PerLayer, 3);
+        let offsets = sizes.offsets();
+        for (l, w) in sizes.layers().windows(2).enumerate() {
+            let epsilon = init_epsilon(w[0], w[1]);
+            let theta = &params[offsets[l]..offsets[l + 1]];
+            let largest = theta.iter().fold(0f64, |a, v| a.max(v.abs()));
+            assert!(largest <= epsilon && largest > 0.95 * epsilon, "Theta{}: largest {largest}, ε {epsilon}", l + 1);
+        }
+        // ε_2 = √6/√125 ≈ 0.219 and ε_3 = √6/√35 ≈ 0.414, beyond the exercise's 0.12.
+        assert!(params[offsets[2]..].iter().any(|v| v.abs() > 0.3));
+
+        // One generator, Theta1 first: the same Theta1 whatever follows it.
+        let uniform = Init::Uniform(0.12);
+        let one = random_params(&LayerSizes::new(400, 100, 10), uniform, 5);
+        let two = random_params(&sizes, uniform, 5);
+        assert_eq!(one[..offsets[1]], two[..offsets[1]]);
+        assert!(two.iter().all(|v| v.abs() <= 0.12));
+    }
 }
