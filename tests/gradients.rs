@@ -174,9 +174,10 @@ fn a_broken_backpropagation_is_caught() {
 fn random_problem(sizes: &LayerSizes, m: usize, seed: u64, zeros: f64) -> (Vec<f64>, Matrix, Vec<usize>) {
     let uniform = |epsilon| manual::Init::Uniform(epsilon);
     let params = manual::random_params(sizes, uniform(1.0), seed);
-    // m * input values: the parameters of an (m·input − 1)-1-0 "network".
-    let values_of = LayerSizes::new(m * sizes.input() - 1, 1, 0);
+    // m * input values (and a few more): the parameters of an (m·input)-1-1 "network".
+    let values_of = LayerSizes::new(m * sizes.input(), 1, 1);
     let mut values = manual::random_params(&values_of, uniform(1.0), seed ^ 0x5eed);
+    values.truncate(m * sizes.input());
     let draws = manual::random_params(&values_of, uniform(0.5), seed ^ 0xd1ce);
     for (value, draw) in values.iter_mut().zip(draws) {
         if draw + 0.5 < zeros {
@@ -369,19 +370,18 @@ fn the_fused_variants_agree_for_any_number_of_labels() {
     }
 }
 
-/// A network with no hidden unit or no label, or no examples, is refused at construction with
-/// a message that says so (the trainer refuses `--hidden 0` before that).
+/// A network with no hidden unit or no label cannot be described, and the fused path refuses
+/// no examples at construction with a message that says so (the trainer refuses `--hidden 0`
+/// before that).
 #[test]
 fn the_fused_path_refuses_empty_sizes() {
-    for (sizes, m) in [(LayerSizes::new(3, 0, 2), 4), (LayerSizes::new(3, 2, 0), 4), (LayerSizes::new(3, 2, 2), 0)] {
-        let x = Matrix::from_row_major(m, 3, vec![0.5; m * 3]);
-        let labels = vec![1; m];
-        let architecture = sig(&sizes);
-        let refused =
-            std::panic::catch_unwind(|| fused::FusedNnCost::<f64>::new(&x, &labels, &architecture, 0.0).num_examples());
-        let message = refused.expect_err("accepted").downcast::<String>().map(|m| *m).unwrap_or_default();
-        assert!(message.contains("at least one example, hidden unit and label"), "{sizes}, m {m}: {message}");
-    }
+    assert_eq!(LayerSizes::from_layers(vec![3, 0, 2]).unwrap_err(), "layer 2 has 0 units");
+    assert_eq!(LayerSizes::from_layers(vec![3, 2, 0]).unwrap_err(), "layer 3 has 0 units");
+    let x = Matrix::from_row_major(0, 3, vec![]);
+    let architecture = sig(&LayerSizes::new(3, 2, 2));
+    let refused = std::panic::catch_unwind(|| fused::FusedNnCost::<f64>::new(&x, &[], &architecture, 0.0).num_examples());
+    let message = refused.expect_err("accepted").downcast::<String>().map(|m| *m).unwrap_or_default();
+    assert!(message.contains("no examples"), "{message}");
 }
 
 /// The sparse layout against the dense one on awkward shapes, in f64 and f32, on each

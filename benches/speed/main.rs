@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use backend::Backend;
-use data::{DataFile, Dataset, LayerSizes, locate};
+use data::{Architecture, DataFile, Dataset, LayerSizes, locate};
 use fused::Layout;
 use model::{Network, evaluate};
 use train::{Engine, Objective, Precision, Silent, TrainConfig, objective, train};
@@ -79,8 +79,9 @@ fn ms_best((median, best): (f64, f64)) -> String {
 
 /// Multiply-adds of one cost-and-gradient evaluation: the forward products `X₁Θ1ᵀ`, `a2Θ2ᵀ`,
 /// the backward `δ3Θ2`, and the gradient products `X₁ᵀδ2`, `a2ᵀδ3`.
-fn multiply_adds(m: usize, s: LayerSizes) -> f64 {
-    let (n1, h, h1, k) = ((s.input + 1) as f64, s.hidden as f64, (s.hidden + 1) as f64, s.labels as f64);
+fn multiply_adds(m: usize, s: &LayerSizes) -> f64 {
+    let hidden = s.hidden()[0];
+    let (n1, h, h1, k) = ((s.input() + 1) as f64, hidden as f64, (hidden + 1) as f64, s.labels() as f64);
     let m = m as f64;
     2.0 * m * n1 * h + 2.0 * m * h1 * k + m * k * h
 }
@@ -174,7 +175,8 @@ fn main() {
     let path = locate(DataFile::Training, None).unwrap_or_else(|e| panic!("{e}"));
     let data = data::load_dataset(&path, 10).unwrap_or_else(|e| panic!("{e}"));
     let sizes = LayerSizes::new(400, 25, 10);
-    let params = manual::random_params(sizes, 0.12, 0);
+    let exercise = Architecture::sigmoid(sizes.clone());
+    let params = manual::random_params(&sizes, manual::Init::Uniform(0.12), 0);
     let flex = Backend::Flex.device().unwrap();
     let ndarray = Backend::NdArray.device().unwrap();
     let threads = rayon::current_num_threads();
@@ -188,13 +190,13 @@ fn main() {
     let eval_time = |objective: &dyn Objective| median_seconds(runs, || objective.cost_and_gradient(&params));
     // The fused engine as training builds it (`Engine::Fused` is `FusedNnCost::<f64>::new`),
     // then the other layout and f32, in interleaved rounds.
-    let default_cost = fused::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
+    let default_cost = fused::FusedNnCost::<f64>::new(&data.x, &data.labels, &exercise, 1.0);
     let (layout, isa) = (default_cost.layout(), default_cost.isa());
     let with_x_done = default_cost.multiply_adds_with_x();
-    let dense64_cost = fused::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
-    let fused32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, layout);
+    let dense64_cost = fused::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, &exercise, 1.0, Layout::Dense);
+    let fused32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, &exercise, 1.0, layout);
     let with_x_done32 = fused32_cost.multiply_adds_with_x();
-    let dense32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let dense32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, &exercise, 1.0, Layout::Dense);
     let times = interleaved_seconds(
         &[
             &|| drop(std::hint::black_box(default_cost.cost_and_gradient(&params))),
@@ -208,11 +210,11 @@ fn main() {
     let [fused64_times, dense64_times, fused32_times, dense32_times] = times[..] else { unreachable!("four") };
     let (fused64, dense64, fused32, dense32) = (fused64_times.0, dense64_times.0, fused32_times.0, dense32_times.0);
     let layout_name = if layout == Layout::Sparse { "sparse" } else { "dense" };
-    let manual_flex = eval_time(objective(Engine::Manual, Precision::F64, &data, sizes, 1.0, &flex).unwrap().as_ref());
+    let manual_flex = eval_time(objective(Engine::Manual, Precision::F64, &data, &exercise, 1.0, &flex).unwrap().as_ref());
     let manual_ndarray =
-        eval_time(objective(Engine::Manual, Precision::F64, &data, sizes, 1.0, &ndarray).unwrap().as_ref());
+        eval_time(objective(Engine::Manual, Precision::F64, &data, &exercise, 1.0, &ndarray).unwrap().as_ref());
     let autodiff_flex =
-        eval_time(objective(Engine::Autodiff, Precision::F64, &data, sizes, 1.0, &flex).unwrap().as_ref());
+        eval_time(objective(Engine::Autodiff, Precision::F64, &data, &exercise, 1.0, &flex).unwrap().as_ref());
 
     // L-BFGS, 100 iterations, lambda 1, end to end (objective set-up included).
     let config = TrainConfig { iterations: 100, lambda: 1.0, ..TrainConfig::default() };
@@ -249,12 +251,12 @@ fn main() {
     // Multiply-adds of one evaluation: the dense count, and what each engine does (the sparse
     // layout skips the zero pixels of X in both products with X, all but those paired with a
     // nonzero).
-    let dense_count = multiply_adds(data.len(), sizes);
-    let with_x_dense = (2 * data.len() * data.num_features() * sizes.hidden) as f64;
+    let dense_count = multiply_adds(data.len(), &sizes);
+    let with_x_dense = (2 * data.len() * data.num_features() * sizes.hidden()[0]) as f64;
     let done64 = dense_count - with_x_dense + with_x_done as f64;
     let done32 = dense_count - with_x_dense + with_x_done32 as f64;
     let nonzeros = data.x.as_slice().iter().filter(|&&v| v != 0.0).count();
-    let on_nonzeros = dense_count - with_x_dense + (2 * nonzeros * sizes.hidden) as f64;
+    let on_nonzeros = dense_count - with_x_dense + (2 * nonzeros * sizes.hidden()[0]) as f64;
     eprintln!("measuring the cores' upper bound...");
     let (gemm64, gemm32) = (gemm_flops::<f64>(), gemm_flops::<f32>());
     let chains = peak::fma_chains(threads);

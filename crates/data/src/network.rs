@@ -17,8 +17,11 @@ pub struct LayerSizes {
 
 impl LayerSizes {
     /// Sizes `input-hidden-labels`: one hidden layer, as in the exercise.
+    ///
+    /// # Panics
+    /// When a size is 0 (use [`LayerSizes::from_layers`] to get an error instead).
     pub fn new(input: usize, hidden: usize, labels: usize) -> Self {
-        Self { layers: vec![input, hidden, labels] }
+        Self::with_hidden(input, &[hidden], labels)
     }
 
     /// Sizes `input-hidden[0]-...-hidden[last]-labels`.
@@ -237,6 +240,7 @@ mod tests {
 
     #[test]
     fn sizes_refuse_what_is_not_a_network() {
+        assert!(std::panic::catch_unwind(|| LayerSizes::new(3, 0, 2)).is_err());
         assert!(LayerSizes::from_layers(vec![400, 10]).unwrap_err().contains("at least one hidden layer"));
         assert_eq!(LayerSizes::from_layers(vec![400, 0, 10]).unwrap_err(), "layer 2 has 0 units");
     }

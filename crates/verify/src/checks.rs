@@ -38,6 +38,11 @@ impl Check {
         Self { name: name.into(), figure, bound, passed: figure < bound }
     }
 
+    /// A figure that must be above `bound`: a check that a failure is seen.
+    pub fn above(name: impl Into<String>, figure: f64, bound: f64) -> Self {
+        Self { name: name.into(), figure, bound, passed: figure > bound }
+    }
+
     /// A figure that must be at most `bound`.
     pub fn at_most(name: impl Into<String>, figure: f64, bound: f64) -> Self {
         Self { name: name.into(), figure, bound, passed: figure <= bound }
@@ -124,6 +129,10 @@ pub struct NetworkCheck {
     pub backends: Option<Vec<MatrixComparison>>,
     /// Finite differences (reference) against manual on the first backend.
     pub finite_differences: Vec<MatrixComparison>,
+    /// At the coordinates left out at a kink: the relative difference the central differences
+    /// there would have had against manual, had they been averaged in (`None` when none was
+    /// left out).
+    pub at_kinks: Option<f64>,
 }
 
 impl NetworkCheck {
@@ -207,6 +216,8 @@ pub fn check_network(
     let fd = finite_differences(&objective, params, &coordinates.pick(sizes), epsilon);
     let picked: Vec<f64> = fd.coordinates.iter().map(|&i| agreement.manual.1[i]).collect();
     let finite = per_matrix(sizes, &fd.coordinates, &fd.numerical, &picked, &fd.skipped);
+    let at_kink: Vec<f64> = fd.skipped.iter().map(|&i| agreement.manual.1[i]).collect();
+    let at_kinks = (!fd.skipped.is_empty()).then(|| relative_difference(&fd.at_kinks, &at_kink));
     let backends = (manual_gradients.len() > 1)
         .then(|| per_matrix(sizes, &all, &manual_gradients[1], &manual_gradients[0], &[]));
     NetworkCheck {
@@ -220,7 +231,21 @@ pub fn check_network(
         autodiff,
         backends,
         finite_differences: finite,
+        at_kinks,
     }
+}
+
+/// `checkNNGradients`' 3-5-3 problem with ReLUs, the bias of hidden unit 1 set so that its
+/// input `z` on example 1 is 0 (to rounding): every coordinate that moves that `z` has a
+/// finite-difference stencil across the kink, where the cost has no derivative.
+pub fn kink_problem() -> (Architecture, Vec<f64>, Matrix, Vec<usize>) {
+    let sizes = LayerSizes::new(3, 5, 3);
+    let (mut params, x, labels) = debug_problem(&sizes);
+    let hidden = sizes.hidden()[0];
+    // Theta1(1, j + 1) is at j * hidden in the unrolled (column-major) vector.
+    let z: f64 = (0..sizes.input()).map(|i| params[(i + 1) * hidden] * x.get(0, i)).sum();
+    params[0] = -z;
+    (Architecture::new(sizes, Activation::Relu, Output::Sigmoid), params, x, labels)
 }
 
 /// The outcome of the exercise's check at one lambda: both gradients and their relative
