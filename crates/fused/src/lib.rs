@@ -39,12 +39,15 @@
 //! `gemm` on [`Isa::Baseline`]; `z2` and `δ2` have rows padded to whole vectors in the sparse
 //! layout only.
 
+mod activations;
+mod general;
 mod groups;
 mod isa;
 mod kernels;
 mod real;
+mod softmax;
 mod sparse;
-mod theta2;
+mod thin;
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
@@ -130,6 +133,8 @@ struct Scratch<T> {
     theta2_rows: Aligned<T>,
     theta2_columns: Aligned<T>,
     groups: Vec<GroupScratch<T>>,
+    /// The general path's (networks not of the exercise's kind).
+    general: general::Scratch<T>,
 }
 
 /// The parameters of one evaluation, as every group reads them.
@@ -137,8 +142,8 @@ struct Weights<'s, T> {
     /// `Θ1ᵀ` as is (dense layout), or in chunks of [`LANES`] hidden units (sparse layout).
     theta1: &'s [T],
     /// `Θ2ᵀ` (`[h + 1, K]`, row-major), as is and, for the vector kernels, with its rows padded,
-    /// and `Θ2[:, 1:]` (`[K, h]`) with its rows padded ([`theta2::pad_rows`],
-    /// [`theta2::pad_columns`]).
+    /// and `Θ2[:, 1:]` (`[K, h]`) with its rows padded ([`thin::pad_rows`],
+    /// [`thin::pad_columns`]).
     theta2_t: &'s [T],
     theta2_rows: &'s [T],
     theta2_columns: &'s [T],
@@ -162,6 +167,9 @@ pub struct FusedNnCost<'a, T: Real> {
     problem: Arc<Problem<'a, T>>,
     lambda: f64,
     isa: Isa,
+    /// Whether the network is the exercise's kind, which has a path of its own (see
+    /// [`general`] for the others).
+    exercise_path: bool,
     /// Scratch spaces not in use. An evaluation takes one (or makes one) and puts it back, so
     /// the lock is never held while it computes: calls at the same time, from several threads,
     /// each get their own.
@@ -256,8 +264,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     ///
     /// # Panics
     /// When `x` has other than `input` columns, or `labels` other than `x.rows()` entries, or
-    /// when there are no examples; and (for now) when `architecture` is not the exercise's kind
-    /// ([`Architecture::is_exercise_kind`]).
+    /// when there are no examples.
     pub fn new(x: &'a Matrix, labels: &[usize], architecture: &Architecture, lambda: f64) -> Self {
         let count = nonzero_count(x);
         let layout = if count as f64 <= Layout::SPARSE_BELOW_DENSITY * x.as_slice().len() as f64 {
@@ -296,10 +303,6 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         layout: Layout,
     ) -> Option<Self> {
         let sizes = &architecture.sizes;
-        assert!(
-            architecture.is_exercise_kind(),
-            "the fused engine runs the exercise's kind of network only, not {architecture}"
-        );
         assert_eq!(x.cols(), sizes.input(), "X has {} columns for a {sizes} network", x.cols());
         assert_eq!(labels.len(), x.rows(), "{} labels for {} examples", labels.len(), x.rows());
         assert!(x.rows() > 0, "a {sizes} network on no examples: the cost needs at least one");
@@ -316,6 +319,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             problem: Arc::new(Problem { examples, blocks, groups, units, architecture: architecture.clone() }),
             lambda,
             isa: Isa::detect(),
+            exercise_path: architecture.is_exercise_kind(),
             scratch: Mutex::default(),
         })
     }
@@ -323,7 +327,13 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// The same examples at another `lambda`, without indexing them again: the two share `X`'s
     /// index, and each has its own scratch space, so they can run at the same time.
     pub fn with_lambda(&self, lambda: f64) -> Self {
-        Self { problem: Arc::clone(&self.problem), lambda, isa: self.isa, scratch: Mutex::default() }
+        Self {
+            problem: Arc::clone(&self.problem),
+            lambda,
+            isa: self.isa,
+            exercise_path: self.exercise_path,
+            scratch: Mutex::default(),
+        }
     }
 
     /// The same objective with its loops compiled for `isa`.
@@ -390,6 +400,19 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// The cost and its gradient at `params` (unrolled as `manual::unroll` lays it out: `[Theta1(:); Theta2(:)]`); the gradient is
     /// unrolled the same way. Computed in `T`, returned in `f64`.
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        if !self.exercise_path {
+            return match self.isa {
+                Isa::Baseline => self.evaluate_general(params),
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `isa` is only set to an instruction set the CPU runs (`Isa::available`).
+                Isa::Avx2 => unsafe { self.evaluate_general_avx2(params) },
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above.
+                Isa::Avx512 => unsafe { self.evaluate_general_avx512(params) },
+                #[cfg(not(target_arch = "x86_64"))]
+                _ => unreachable!("only x86-64 has instruction sets beyond the baseline"),
+            };
+        }
         match self.isa {
             Isa::Baseline => self.evaluate(params),
             #[cfg(target_arch = "x86_64")]
@@ -401,6 +424,20 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             #[cfg(not(target_arch = "x86_64"))]
             _ => unreachable!("only x86-64 has instruction sets beyond the baseline"),
         }
+    }
+
+    /// [`evaluate_general`](Self::evaluate_general) with AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn evaluate_general_avx2(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        self.evaluate_general(params)
+    }
+
+    /// [`evaluate_general`](Self::evaluate_general) with AVX-512.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    fn evaluate_general_avx512(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        self.evaluate_general(params)
     }
 
     /// [`evaluate`](Self::evaluate) with AVX2 (its loops over the parameters vectorize wider).
@@ -427,9 +464,8 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         assert_eq!(params.len(), sizes.num_params(), "{} parameters for a {sizes} network", params.len());
         let (m, n1) = (self.num_examples(), input + 1);
         let split = h * n1;
-        let mut scratch =
-            self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop().unwrap_or_default();
-        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, groups } = &mut scratch;
+        let mut scratch = self.take_scratch();
+        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, groups, .. } = &mut scratch;
         let sparse = matches!(self.problem.examples, Examples::Sparse(_));
         if sparse {
             // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
@@ -448,8 +484,8 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         theta2_t.clear();
         theta2_t.extend(params[split..].iter().map(|&v| T::from_f64(v)));
         // The padding lanes are never written: they stay zeros.
-        theta2::pad_rows(theta2_rows.resize((h + 1) * k.next_multiple_of(theta2::PAD)), theta2_t, k);
-        theta2::pad_columns(theta2_columns.resize(k * h.next_multiple_of(theta2::PAD)), theta2_t, h, k);
+        thin::pad_rows(theta2_rows.resize((h + 1) * k.next_multiple_of(thin::PAD)), theta2_t, k);
+        thin::pad_columns(theta2_columns.resize(k * h.next_multiple_of(thin::PAD)), theta2_t, h, k);
         groups.resize_with(self.problem.groups.len(), GroupScratch::default);
 
         let weights = Weights {
@@ -458,7 +494,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             theta2_rows: theta2_rows.as_slice(),
             theta2_columns: theta2_columns.as_slice(),
         };
-        self.run_groups(groups, &weights);
+        self.run_groups(groups, &|g, s| self.group_dispatch(g, &weights, s));
 
         // Sum the groups in order, then scale and regularize (not the bias rows, row 0 of each Θᵀ).
         let mf = m as f64;
@@ -509,22 +545,32 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             }
         }
         let squares = squares.iter().sum::<f64>();
-        self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(scratch);
+        self.put_back_scratch(scratch);
         (cross_entropy + self.lambda / (2.0 * mf) * squares, gradient)
     }
 
-    /// Every group, on this thread and on as many threads of the [pool](groups) besides it as
-    /// [`with_thread_budget`] allows, or else as rayon's current pool has. Each thread takes the
-    /// next group not yet taken, so this thread starts at once and a thread that starts late
-    /// takes fewer. Which thread runs a group does not change its sums.
-    fn run_groups(&self, groups: &mut [GroupScratch<T>], weights: &Weights<T>) {
+    /// A scratch space not in use, or a new one.
+    fn take_scratch(&self) -> Scratch<T> {
+        self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop().unwrap_or_default()
+    }
+
+    fn put_back_scratch(&self, scratch: Scratch<T>) {
+        self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(scratch);
+    }
+
+    /// `work(g, groups[g])` for every group, on this thread and on as many threads of the
+    /// [pool](groups) besides it as [`with_thread_budget`] allows, or else as rayon's current
+    /// pool has. Each thread takes the next group not yet taken, so this thread starts at once
+    /// and a thread that starts late takes fewer. Which thread runs a group does not change its
+    /// sums.
+    fn run_groups<S: Send>(&self, groups: &mut [S], work: &(dyn Fn(usize, &mut S) + Sync)) {
         let helpers = groups::threads().min(groups.len()).saturating_sub(1);
         let queue = Mutex::new(groups.iter_mut().enumerate());
         groups::run(helpers, &|| {
             loop {
                 let next = queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).next();
                 let Some((g, scratch)) = next else { break };
-                self.group_dispatch(g, weights, scratch);
+                work(g, scratch);
             }
         });
     }
@@ -617,7 +663,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let (bias2, weights2) = theta2_t.split_at(k);
         if vectors {
             // SAFETY (the three theta2 calls): the caller runs with `V`'s instruction set.
-            unsafe { theta2::forward::<T, V>(z3, a2, stride, theta2_rows, h, k) };
+            unsafe { thin::forward::<T, V>(z3, a2, stride, theta2_rows, h, k) };
         } else {
             product((z3, k), (rows, k, h), a2, (stride, 1), weights2, (k, 1), false, T::ONE);
             kernels::add_bias(z3, bias2);
@@ -626,7 +672,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             kernels::output_layer::<T, FMA>(z3, &self.problem.units[block.clone()], &mut s.e, &mut s.softplus);
         // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2; Θ2[:, 1:] is Θ2ᵀ's rows 1.., transposed.
         if vectors {
-            unsafe { theta2::backward::<T, V>(z2, a2, stride, z3, theta2_columns, h, k) };
+            unsafe { thin::backward::<T, V, activations::Sigmoid>(z2, a2, stride, z3, theta2_columns, h, k) };
         } else {
             product((z2, stride), (rows, h, k), z3, (k, 1), weights2, (1, k), false, T::ONE);
             // Over whole rows: the padding lanes are 0 · σ'(0).
@@ -636,7 +682,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let (bias_grad, weights_grad) = s.grad2_t.split_at_mut(k);
         kernels::add_column_sums(bias_grad, z3);
         if vectors {
-            unsafe { theta2::gradient::<T, V>(&mut s.grad2_t, a2, stride, z3, h, k) };
+            unsafe { thin::gradient::<T, V>(&mut s.grad2_t, a2, stride, z3, h, k) };
         } else {
             product((weights_grad, k), (h, k, rows), a2, (1, stride), z3, (k, 1), true, T::ONE);
         }
@@ -663,13 +709,52 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    impl<T: Real> FusedNnCost<'_, T> {
+        /// The same objective on the general path, whatever its network.
+        fn on_the_general_path(mut self) -> Self {
+            self.exercise_path = false;
+            self
+        }
+    }
+
     #[test]
-    fn other_kinds_of_network_are_refused_for_now() {
-        let x = Matrix::from_row_major(4, 3, vec![0.5; 12]);
-        let tanh = Architecture::new(LayerSizes::new(3, 2, 2), data::Activation::Tanh, data::Output::Sigmoid);
-        let refused =
-            std::panic::catch_unwind(|| FusedNnCost::<f64>::new(&x, &[1, 2, 1, 2], &tanh, 0.0).num_examples());
-        assert!(refused.is_err());
+    fn the_general_path_agrees_with_the_exercises_on_its_kind() {
+        let architecture = Architecture::sigmoid(LayerSizes::new(29, 37, 5));
+        let m = 250;
+        let x = Matrix::from_row_major(m, 29, (0..m * 29).map(|i| ((i * 37) % 11) as f64 / 10.0 - 0.3).collect());
+        let labels: Vec<usize> = (0..m).map(|i| 1 + (i * 7) % 5).collect();
+        let params: Vec<f64> =
+            (0..architecture.sizes.num_params()).map(|i| ((i * 13) % 17) as f64 / 20.0 - 0.4).collect();
+        for layout in [Layout::Sparse, Layout::Dense] {
+            for isa in Isa::available() {
+                let exercise = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 0.5, layout).with_isa(isa);
+                let (cost, gradient) = exercise.cost_and_gradient(&params);
+                let general = exercise.with_lambda(0.5).on_the_general_path().cost_and_gradient(&params);
+                let largest = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+                assert!((general.0 - cost).abs() <= 1e-14 * cost, "{layout:?} {isa:?}");
+                let error = general.1.iter().zip(&gradient).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                assert!(error <= 1e-14 * largest, "{layout:?} {isa:?}: {error:e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_deep_network_gives_the_same_bits_on_any_number_of_threads() {
+        let architecture =
+            Architecture::new(LayerSizes::with_hidden(7, &[40, 9], 3), data::Activation::Tanh, data::Output::Softmax);
+        let m = 700;
+        let x = Matrix::from_row_major(m, 7, (0..m * 7).map(|i| ((i * 37) % 11) as f64 / 10.0 - 0.3).collect());
+        let labels: Vec<usize> = (0..m).map(|i| 1 + i % 3).collect();
+        let params: Vec<f64> =
+            (0..architecture.sizes.num_params()).map(|i| ((i * 13) % 7) as f64 / 20.0 - 0.15).collect();
+        for layout in [Layout::Sparse, Layout::Dense] {
+            let cost = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 1.0, layout);
+            let alone = with_thread_budget(Arc::new(|| 1), || cost.cost_and_gradient(&params));
+            for threads in [2, 8] {
+                let result = with_thread_budget(Arc::new(move || threads), || cost.cost_and_gradient(&params));
+                assert!(result == alone, "{layout:?}, {threads} threads");
+            }
+        }
     }
 
     #[test]

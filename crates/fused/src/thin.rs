@@ -6,6 +6,7 @@
 //! read from copies padded to [`PAD`] lanes, and [`ROWS`] rows go together so that their
 //! chains of multiply-adds overlap.
 
+use crate::activations::Hidden;
 use crate::isa::Vector;
 use crate::real::Real;
 
@@ -80,8 +81,9 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
     }
 }
 
-/// `δ2[i, u] = (Σ_j δ3[i, j] Θ2[j, 1 + u]) σ'(z2[i, u])`, by vectors of hidden units:
-/// `δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2)`, with `σ'(z2) = a2 (1 − a2)`.
+/// `δ2[i, u] = (Σ_j δ3[i, j] Θ2[j, 1 + u]) g'(z2[i, u])`, by vectors of hidden units:
+/// `δ2 = (δ3 Θ2[:, 1:]) .* g'(z2)`, with `g'(z2)` from `a2 = g(z2)` ([`Hidden`]; the
+/// sigmoid's `σ'(z2) = a2 (1 − a2)`).
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
@@ -90,7 +92,7 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
 /// - `delta2`, `a2`: `[rows, stride]` (`stride ≥ h`, the units first; the other values are
 ///   not written); `delta3`: `[rows, K]`; `columns_padded`: [`pad_columns`]' `[K, h']`.
 #[inline(always)]
-pub(crate) unsafe fn backward<T: Real, V: Vector<T>>(
+pub(crate) unsafe fn backward<T: Real, V: Vector<T>, A: Hidden>(
     delta2: &mut [T],
     a2: &[T],
     stride: usize,
@@ -109,11 +111,9 @@ pub(crate) unsafe fn backward<T: Real, V: Vector<T>>(
         for v in 0..h.div_ceil(V::WIDTH) {
             let (offset, lanes) = (v * V::WIDTH, V::WIDTH.min(h - v * V::WIDTH));
             let (weights, zero, mut i) = (weights.add(offset), V::splat(T::ZERO), 0);
-            // δ2 = sum · (a (1 − a)), rounded as `kernels::times_sigmoid_gradient` rounds it.
-            let (one, minus_one) = (V::splat(T::ONE), V::splat(T::ZERO - T::ONE));
             let store = |sum: V, at: usize| {
                 let a = V::load_first(a2.add(at), lanes);
-                sum.mul(a.mul(one.madd(a, minus_one))).store_first(delta2.add(at), lanes);
+                A::times_gradient_vector(sum, a).store_first(delta2.add(at), lanes);
             };
             while i + ROWS <= rows {
                 let sums = row_sums::<T, V, ROWS>(delta3.add(i * k), (k, k), weights, hp, zero);
@@ -229,6 +229,7 @@ unsafe fn unit_sums<T: Real, V: Vector<T>, const U: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activations::{Relu, Sigmoid, Tanh};
     use crate::isa::Scalar;
 
     /// Values in [−1, 1) from a linear congruential sequence.
@@ -261,12 +262,27 @@ mod tests {
                     let sentinel = T::from_f64(1234.5);
                     let mut z3 = vec![sentinel; rows * k + 1];
                     let mut delta2 = vec![sentinel; rows * stride + 1];
+                    let (mut delta_tanh, mut delta_relu) = (delta2.clone(), delta2.clone());
+                    // Half the activations at or below zero, for the ReLU's.
+                    let relu_a2: Vec<T> = a2.iter().map(|&v| if v > T::ZERO { v } else { T::ZERO }).collect();
                     let mut grad = values::<T>((h + 1) * k + 1, 3);
                     let grad_before = grad.clone();
                     // SAFETY: the caller checked that the CPU runs V's instruction set.
                     unsafe {
                         forward::<T, V>(&mut z3[..rows * k], &a2, stride, &padded_rows, h, k);
-                        backward::<T, V>(&mut delta2[..rows * stride], &a2, stride, &delta3, &padded_columns, h, k);
+                        backward::<T, V, Sigmoid>(
+                            &mut delta2[..rows * stride],
+                            &a2,
+                            stride,
+                            &delta3,
+                            &padded_columns,
+                            h,
+                            k,
+                        );
+                        let delta = &mut delta_tanh[..rows * stride];
+                        backward::<T, V, Tanh>(delta, &a2, stride, &delta3, &padded_columns, h, k);
+                        let delta = &mut delta_relu[..rows * stride];
+                        backward::<T, V, Relu>(delta, &relu_a2, stride, &delta3, &padded_columns, h, k);
                         gradient::<T, V>(&mut grad[..(h + 1) * k], &a2, stride, &delta3, h, k);
                     }
                     let close = |got: T, want: f64, what: &str| {
@@ -283,9 +299,14 @@ mod tests {
                             let a = f(a2[i * stride + u]);
                             let back = (0..k).map(|j| f(delta3[i * k + j]) * f(theta2_t[(1 + u) * k + j])).sum::<f64>();
                             close(delta2[i * stride + u], back * a * (1.0 - a), "δ2");
+                            close(delta_tanh[i * stride + u], back * (1.0 - a * a), "δ2 (tanh)");
+                            let relu = if f(relu_a2[i * stride + u]) > 0.0 { back } else { 0.0 };
+                            close(delta_relu[i * stride + u], relu, "δ2 (relu)");
                         }
-                        let padding = &delta2[i * stride + h..(i + 1) * stride];
-                        assert!(padding.iter().all(|&v| v == sentinel), "δ2's padding written");
+                        for delta in [&delta2, &delta_tanh, &delta_relu] {
+                            let padding = &delta[i * stride + h..(i + 1) * stride];
+                            assert!(padding.iter().all(|&v| v == sentinel), "δ2's padding written");
+                        }
                     }
                     for j in 0..k {
                         close(grad[j], f(grad_before[j]), "bias row");
