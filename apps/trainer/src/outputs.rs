@@ -204,10 +204,10 @@ pub fn write_mistakes(
     if wrong.is_empty() {
         return Ok(report::Mistakes { total: 0, kept: 0 });
     }
-    // One forward pass over the wrong rows: the outputs are σ(z3), reordered by digit.
+    // One forward pass over the wrong rows: the output layer's values (σ(z_L) or
+    // softmax(z_L)), reordered by digit.
     let x = data.x.select_rows(&wrong);
-    let outputs =
-        backend::tensor_to_matrix(backend::sigmoid(network.output_logits(backend::matrix_to_tensor(&x, device))));
+    let outputs = backend::tensor_to_matrix(network.forward(backend::matrix_to_tensor(&x, device)));
     let by_digit = |i: usize| -> Vec<f64> {
         let mut p = vec![0.0; outputs.cols()];
         for unit in 0..outputs.cols() {

@@ -140,8 +140,14 @@ pub fn write_run(dir: &Path, run: &Run<'_>, device: &Device) -> Result<Written> 
     let checkpoints = checkpoints(outcome, config.iterations, data.len(), test, config.lambda, device);
     let held_out: Vec<(usize, f64)> =
         checkpoints.iter().filter_map(|c| c.held_out_cost.map(|h| (c.iteration, h))).collect();
-    let title =
-        format!("cost, {} {} lambda {} ({})", config.optimizer, config.engine, config.lambda, dataset_name(data));
+    let title = format!(
+        "cost, {}, {} {} lambda {} ({})",
+        outcome.architecture,
+        config.optimizer,
+        config.engine,
+        config.lambda,
+        dataset_name(data)
+    );
     write_picture(
         &dir.join(COST_PICTURE),
         pictures::cost_curve(&pictures::CostCurve { costs: &outcome.costs, held_out: &held_out, title: &title }),

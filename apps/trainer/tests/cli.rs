@@ -260,7 +260,9 @@ fn weights_safetensors_match_weights_mat(run: &std::path::Path) {
     let (_, metadata) = SafeTensors::read_metadata(&bytes).unwrap();
     let metadata = metadata.metadata().clone().expect("__metadata__");
     assert_eq!(metadata["format"], "ex4");
-    assert_eq!(metadata["layers"], "400,25,10");
+    let layers: Vec<String> = mat.layer_sizes().layers().iter().map(usize::to_string).collect();
+    assert_eq!(metadata["layers"], layers.join(","));
+    assert_eq!((metadata["activation"].as_str(), metadata["output"].as_str()), (mat.activation.name(), mat.output.name()));
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn network(m: &Metrics) -> String {
 
 fn summary(m: &Metrics) -> String {
     format!(
-        "A {} sigmoid network trained on {} with {}, lambda {}, for {} iterations.",
+        "A {} network trained on {} with {}, lambda {}, for {} iterations.",
         network(m),
         file_name(&m.dataset.source),
         m.config.optimizer,
@@ -174,7 +174,7 @@ fn cost_curve(dir: &Path, m: &Metrics) -> Result<Markup, ReportError> {
     let costs: Vec<f64> = m.costs.iter().map(|c| c.unwrap_or(f64::NAN)).collect();
     let held_out: Vec<(usize, f64)> =
         m.checkpoints.iter().filter_map(|c| c.held_out_cost.map(|h| (c.iteration, h))).collect();
-    let title = format!("cost, {} lambda {}", m.config.optimizer, m.config.lambda);
+    let title = format!("cost, {}, {} lambda {}", m.config.network.describe(), m.config.optimizer, m.config.lambda);
     let svg = pictures::cost_curve_svg(&CostCurve { costs: &costs, held_out: &held_out, title: &title })
         .map_err(|e| ReportError::new(&dir.join(METRICS), e))?;
     Ok(html! {
