@@ -76,8 +76,12 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
         write_run(&run_dir, &run, &device)?;
         panels.push((format!("lambda {}  (TV {:.3})", p.lambda, p.sharpness), hidden_image(&p.outcome.weights())));
     }
-    let title =
-        format!("hidden layer by lambda, {} {} iterations ({})", base.optimizer, base.iterations, dataset_name(&data));
+    let title = format!(
+        "first hidden layer by lambda, {architecture}, {} {} iterations ({})",
+        base.optimizer,
+        base.iterations,
+        dataset_name(&data)
+    );
     write_picture(&dir.join(HIDDEN_BY_LAMBDA), pictures::labelled_row(&panels, &title))?;
     let accuracies: Vec<pictures::SweepAccuracy> = points
         .iter()

@@ -132,10 +132,10 @@ fn sweep_page(dir: &Path, sweep: &Sweep) -> Result<Markup, ReportError> {
                 }
             }
             p.note { "Best by " (by) " accuracy (ties go to the smaller lambda)." }
-            h2 { "The hidden units at each lambda" }
+            h2 { "The first hidden layer's units at each lambda" }
             p.note {
                 "Sharpness is the mean total variation of the hidden images, each scaled to [0, 1]: the mean difference between neighbouring pixels. "
-                "It falls as lambda grows: the units blur."
+                (sharpness_trend(&sweep.points))
             }
             div.row {
                 @for (p, uri) in &panels {
@@ -149,4 +149,48 @@ fn sweep_page(dir: &Path, sweep: &Sweep) -> Result<Markup, ReportError> {
             }
         },
     ))
+}
+
+/// What the sharpness does as lambda grows, in this sweep: a larger lambda blurs the units in
+/// the exercise's network, but not in every network nor over every range.
+fn sharpness_trend(points: &[SweepPoint]) -> &'static str {
+    let mut by_lambda: Vec<&SweepPoint> = points.iter().collect();
+    by_lambda.sort_by(|a, b| a.lambda.total_cmp(&b.lambda));
+    let pairs = || by_lambda.windows(2);
+    if by_lambda.len() < 2 {
+        ""
+    } else if pairs().all(|w| w[1].sharpness < w[0].sharpness) {
+        "Here it falls as lambda grows: the units blur."
+    } else if pairs().all(|w| w[1].sharpness > w[0].sharpness) {
+        "Here it rises as lambda grows: the larger penalty does not blur these units."
+    } else {
+        "Here it does not move steadily with lambda."
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn points(sharpness: &[(f64, f64)]) -> Vec<SweepPoint> {
+        sharpness
+            .iter()
+            .map(|&(lambda, sharpness)| SweepPoint {
+                lambda,
+                cost: None,
+                training_accuracy: 0.0,
+                test_accuracy: None,
+                sharpness,
+                seconds: 0.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sharpness_trend_says_what_this_sweep_shows() {
+        assert!(sharpness_trend(&points(&[(3.0, 0.1), (0.3, 0.3), (1.0, 0.2)])).contains("falls"));
+        assert!(sharpness_trend(&points(&[(0.3, 0.164), (1.0, 0.168), (3.0, 0.175)])).contains("rises"));
+        assert!(sharpness_trend(&points(&[(0.0, 0.2), (1.0, 0.1), (2.0, 0.3)])).contains("not move steadily"));
+        assert_eq!(sharpness_trend(&points(&[(1.0, 0.2)])), "");
+    }
 }
