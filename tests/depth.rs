@@ -93,7 +93,8 @@ fn a_broken_derivative_of_each_activation_is_caught() {
     fn relu_mirrored(z: Tensor<2>) -> Tensor<2> {
         activation_gradient(z.neg(), Activation::Relu)
     }
-    let broken: [(Activation, fn(Tensor<2>) -> Tensor<2>); 3] =
+    type Derivative = fn(Tensor<2>) -> Tensor<2>;
+    let broken: [(Activation, Derivative); 3] =
         [(Activation::Sigmoid, doubled_sigmoid), (Activation::Tanh, tanh_unsquared), (Activation::Relu, relu_mirrored)];
     let device = Backend::Flex.device().unwrap();
     let (x, y) = examples(10, 6, 4, 3);
@@ -161,4 +162,3 @@ fn relus_kink_is_left_out_and_counted_never_averaged_in() {
         }
     }
 }
-

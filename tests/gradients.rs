@@ -123,8 +123,7 @@ fn loop_backprop(
         let a1: Vec<f64> = std::iter::once(1.0).chain(x.row(i).iter().copied()).collect();
         let z2: Vec<f64> = (0..hidden).map(|h| (0..a1.len()).map(|j| theta1.get(h, j) * a1[j]).sum()).collect();
         let a2: Vec<f64> = std::iter::once(1.0).chain(z2.iter().map(|&z| s(z))).collect();
-        let a3: Vec<f64> =
-            (0..num_labels).map(|k| s((0..a2.len()).map(|j| theta2.get(k, j) * a2[j]).sum())).collect();
+        let a3: Vec<f64> = (0..num_labels).map(|k| s((0..a2.len()).map(|j| theta2.get(k, j) * a2[j]).sum())).collect();
         let d3: Vec<f64> = (0..num_labels).map(|k| a3[k] - f64::from(u8::from(k + 1 == label))).collect();
         let d2: Vec<f64> = (0..hidden)
             .map(|h| {
@@ -292,7 +291,8 @@ fn the_fused_path_matches_the_tensor_path_on_the_reference_network() {
     let sizes = weights.layer_sizes();
     let device = Backend::Flex.device().unwrap();
     for lambda in [0.0, 1.0, 20.0] {
-        let (cost, gradient) = NnCost::new(&data.x, &data.labels, &sig(&sizes), lambda, &device).cost_and_gradient(&params);
+        let (cost, gradient) =
+            NnCost::new(&data.x, &data.labels, &sig(&sizes), lambda, &device).cost_and_gradient(&params);
         for (name, fused) in fused_variants(&data.x, &data.labels, &sizes, lambda) {
             let (fused_cost, fused) = fused.cost_and_gradient(&params);
             assert!((fused_cost - cost).abs() < 1e-13, "{name}, lambda {lambda}: {fused_cost} vs {cost}");
@@ -379,7 +379,8 @@ fn the_fused_path_refuses_empty_sizes() {
     assert_eq!(LayerSizes::from_layers(vec![3, 2, 0]).unwrap_err(), "layer 3 has 0 units");
     let x = Matrix::from_row_major(0, 3, vec![]);
     let architecture = sig(&LayerSizes::new(3, 2, 2));
-    let refused = std::panic::catch_unwind(|| fused::FusedNnCost::<f64>::new(&x, &[], &architecture, 0.0).num_examples());
+    let refused =
+        std::panic::catch_unwind(|| fused::FusedNnCost::<f64>::new(&x, &[], &architecture, 0.0).num_examples());
     let message = refused.expect_err("accepted").downcast::<String>().map(|m| *m).unwrap_or_default();
     assert!(message.contains("no examples"), "{message}");
 }

@@ -210,7 +210,8 @@ fn main() {
     let [fused64_times, dense64_times, fused32_times, dense32_times] = times[..] else { unreachable!("four") };
     let (fused64, dense64, fused32, dense32) = (fused64_times.0, dense64_times.0, fused32_times.0, dense32_times.0);
     let layout_name = if layout == Layout::Sparse { "sparse" } else { "dense" };
-    let manual_flex = eval_time(objective(Engine::Manual, Precision::F64, &data, &exercise, 1.0, &flex).unwrap().as_ref());
+    let manual_flex =
+        eval_time(objective(Engine::Manual, Precision::F64, &data, &exercise, 1.0, &flex).unwrap().as_ref());
     let manual_ndarray =
         eval_time(objective(Engine::Manual, Precision::F64, &data, &exercise, 1.0, &ndarray).unwrap().as_ref());
     let autodiff_flex =

@@ -25,7 +25,8 @@ fn problem(args: &GradcheckArgs) -> Result<(Architecture, Vec<f64>, Dataset, Opt
         let (data, _) = training_set(args.input.data.as_deref(), false)?;
         let labels = NUM_LABELS.max(data.max_label());
         let sizes = LayerSizes::with_hidden(data.num_features(), hidden, labels);
-        let architecture = Architecture::new(sizes, args.activation.unwrap_or_default(), args.output.unwrap_or_default());
+        let architecture =
+            Architecture::new(sizes, args.activation.unwrap_or_default(), args.output.unwrap_or_default());
         let init = manual::Init::default_for(&architecture.sizes);
         let params = manual::random_params(&architecture.sizes, init, args.seed);
         return Ok((architecture, params, data, None));
@@ -50,16 +51,8 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
     let devices = [(backend, backend.device()?), (other, other.device()?)];
     let epsilon = args.epsilon.unwrap_or(verify::FULL_NETWORK_EPSILON);
     let coordinates = Coordinates::PerMatrix { count: args.samples as usize, seed: args.seed };
-    let network = check_network(
-        &architecture,
-        &params,
-        &dataset.x,
-        &dataset.labels,
-        args.lambda,
-        coordinates,
-        epsilon,
-        &devices,
-    );
+    let network =
+        check_network(&architecture, &params, &dataset.x, &dataset.labels, args.lambda, coordinates, epsilon, &devices);
     let checks = network.checks("");
     let passed = checks.iter().all(|c| c.passed);
     let (cost, gradient) = (network.cost, &network.gradient);
@@ -94,7 +87,8 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
         println!("{object}");
         return Ok(passed);
     }
-    let source = weights_file.map_or_else(|| format!("random weights (seed {})", args.seed), |w| format!("weights {w}"));
+    let source =
+        weights_file.map_or_else(|| format!("random weights (seed {})", args.seed), |w| format!("weights {w}"));
     println!("network        {architecture}, {source}");
     println!("data           {} examples from {}, lambda {}", dataset.len(), dataset.source.display(), args.lambda);
     println!("cost           {cost:.16} (autodiff {:.16})", network.cost_autodiff);

@@ -262,7 +262,10 @@ fn weights_safetensors_match_weights_mat(run: &std::path::Path) {
     assert_eq!(metadata["format"], "ex4");
     let layers: Vec<String> = mat.layer_sizes().layers().iter().map(usize::to_string).collect();
     assert_eq!(metadata["layers"], layers.join(","));
-    assert_eq!((metadata["activation"].as_str(), metadata["output"].as_str()), (mat.activation.name(), mat.output.name()));
+    assert_eq!(
+        (metadata["activation"].as_str(), metadata["output"].as_str()),
+        (mat.activation.name(), mat.output.name())
+    );
 }
 
 #[test]
@@ -486,7 +489,11 @@ fn damaged_weights_are_named_and_no_figure_is_a_bare_inf() {
     let mut theta2 = reference.thetas[1].to_column_major();
     theta2[37] = 2.8e182;
     let arrays = [
-        data::mat::MatArray::new("Theta1", &[25, 401], data::mat::MatData::Double(reference.thetas[0].to_column_major())),
+        data::mat::MatArray::new(
+            "Theta1",
+            &[25, 401],
+            data::mat::MatData::Double(reference.thetas[0].to_column_major()),
+        ),
         data::mat::MatArray::new("Theta2", &[10, 26], data::mat::MatData::Double(theta2)),
     ];
     data::mat::write_mat_file(&path, &arrays, true).unwrap();
@@ -650,12 +657,14 @@ fn a_deeper_network_trains_and_every_command_reads_it_back() {
 
     // gradcheck on the trained network, with every matrix's gradient saved.
     let gradient = dir.join("grad.mat");
-    let check = trainer(&["gradcheck", "--weights", w, "--samples", "5", "--save-gradient", gradient.to_str().unwrap()]);
+    let check =
+        trainer(&["gradcheck", "--weights", w, "--samples", "5", "--save-gradient", gradient.to_str().unwrap()]);
     assert!(check.status.success(), "{}{}", stdout(&check), stderr(&check));
     let text = stdout(&check);
     assert_eq!((text.matches("PASS").count(), text.matches("FAIL").count()), (12, 0), "{text}");
     assert!(text.contains("saved          J, grad, Theta1_grad, Theta2_grad, Theta3_grad"), "{text}");
-    let [grad, theta3_grad] = <[data::Matrix; 2]>::try_from(mat_variables(&gradient, &["grad", "Theta3_grad"])).unwrap();
+    let [grad, theta3_grad] =
+        <[data::Matrix; 2]>::try_from(mat_variables(&gradient, &["grad", "Theta3_grad"])).unwrap();
     assert_eq!((grad.shape(), theta3_grad.shape()), ((30 * 401 + 20 * 31 + 10 * 21, 1), (10, 21)));
     // grad is [Theta1_grad(:); Theta2_grad(:); Theta3_grad(:)]: Theta3_grad(:) comes last.
     let tail = &grad.as_slice()[grad.rows() - 210..];
@@ -669,8 +678,18 @@ fn gradcheck_checks_random_networks_of_any_depth_and_activation() {
     for (hidden, activation, output, matrices) in
         [("12,8", "relu", "softmax", 3), ("6,5,4", "sigmoid", "sigmoid", 4), ("7", "tanh", "sigmoid", 2)]
     {
-        let args =
-            ["gradcheck", "--hidden", hidden, "--activation", activation, "--output", output, "--samples", "8", "--json"];
+        let args = [
+            "gradcheck",
+            "--hidden",
+            hidden,
+            "--activation",
+            activation,
+            "--output",
+            output,
+            "--samples",
+            "8",
+            "--json",
+        ];
         let check = trainer(&args);
         assert!(check.status.success(), "{args:?}: {}{}", stdout(&check), stderr(&check));
         let value: serde_json::Value = serde_json::from_str(stdout(&check).trim()).unwrap();

@@ -13,9 +13,9 @@ use std::path::Path;
 
 use ::safetensors::{Dtype, serialize, tensor::TensorView};
 
-use crate::{Activation, Matrix, Output, Weights};
-pub use crate::theta_name;
 use crate::mat::write_atomic;
+pub use crate::theta_name;
+use crate::{Activation, Matrix, Output, Weights};
 
 /// The `format` entry of the metadata.
 pub const FORMAT: &str = "ex4";

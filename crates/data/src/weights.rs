@@ -57,7 +57,10 @@ impl Weights {
             ));
         }
         if thetas[0].cols() < 2 {
-            return Err(misfit(1, format!("has {} columns; expected a bias column and one per input", thetas[0].cols())));
+            return Err(misfit(
+                1,
+                format!("has {} columns; expected a bias column and one per input", thetas[0].cols()),
+            ));
         }
         for l in 1..thetas.len() {
             let (before, theta) = (&thetas[l - 1], &thetas[l]);
@@ -220,13 +223,16 @@ pub fn load_weights_from_bytes(path: &Path, bytes: &[u8]) -> Result<Weights, Dat
     while has(&theta_name(names.len() + 1)) {
         names.push(theta_name(names.len() + 1));
     }
-    let stray = vars.iter().filter_map(|v| theta_index(&v.name).filter(|&l| l > names.len()).map(|l| (l, &v.name))).min();
+    let stray =
+        vars.iter().filter_map(|v| theta_index(&v.name).filter(|&l| l > names.len()).map(|l| (l, &v.name))).min();
     if let Some((_, name)) = stray {
         let gap = theta_name(names.len() + 1);
         return Err(DataError::variable(
             path,
             name,
-            Problem::Shape(format!("is there but `{gap}` is not; the layers' weights must be Theta1, Theta2, ... with no gap")),
+            Problem::Shape(format!(
+                "is there but `{gap}` is not; the layers' weights must be Theta1, Theta2, ... with no gap"
+            )),
         ));
     }
     let refs: Vec<&str> = names.iter().map(String::as_str).collect();

@@ -126,8 +126,12 @@ impl<'a> Objectives<'a> {
         precision.check(engine)?;
         let (x, labels) = (&data.x, &data.labels[..]);
         let examples = match (engine, precision) {
-            (Engine::Fused, Precision::F64) => Examples::FusedF64(fused::FusedNnCost::new(x, labels, architecture, 0.0)),
-            (Engine::Fused, Precision::F32) => Examples::FusedF32(fused::FusedNnCost::new(x, labels, architecture, 0.0)),
+            (Engine::Fused, Precision::F64) => {
+                Examples::FusedF64(fused::FusedNnCost::new(x, labels, architecture, 0.0))
+            }
+            (Engine::Fused, Precision::F32) => {
+                Examples::FusedF32(fused::FusedNnCost::new(x, labels, architecture, 0.0))
+            }
             (Engine::Manual, _) => Examples::Manual,
             (Engine::Autodiff, _) => Examples::Autodiff,
         };

@@ -160,7 +160,14 @@ impl Tracker<'_> {
     }
 
     fn finish(self, params: Vec<f64>, architecture: Architecture, stop: Stop) -> Outcome {
-        Outcome { params, architecture, costs: self.costs, evaluations: self.evaluations, stop, snapshots: self.snapshots }
+        Outcome {
+            params,
+            architecture,
+            costs: self.costs,
+            evaluations: self.evaluations,
+            stop,
+            snapshots: self.snapshots,
+        }
     }
 }
 
@@ -217,9 +224,14 @@ pub fn minimize(
             let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10);
             argmin_loop(solver, problem(objective), objective.architecture().clone(), init, config.iterations, tracker)
         }
-        Optimizer::Cg => {
-            argmin_loop(conjugate_gradient(), problem(objective), objective.architecture().clone(), init, config.iterations, tracker)
-        }
+        Optimizer::Cg => argmin_loop(
+            conjugate_gradient(),
+            problem(objective),
+            objective.architecture().clone(),
+            init,
+            config.iterations,
+            tracker,
+        ),
     }
 }
 

@@ -206,7 +206,10 @@ pub fn check_network(
     for (backend, device) in devices {
         let objective = NnCost::new(x, labels, architecture, lambda, device);
         let agreement = manual_vs_autodiff(&objective, params, x, labels, device);
-        autodiff.push((backend.name().to_string(), per_matrix(sizes, &all, &agreement.autodiff.1, &agreement.manual.1, &[])));
+        autodiff.push((
+            backend.name().to_string(),
+            per_matrix(sizes, &all, &agreement.autodiff.1, &agreement.manual.1, &[]),
+        ));
         manual_gradients.push(agreement.manual.1.clone());
         if first.is_none() {
             first = Some((objective, agreement));
@@ -218,8 +221,8 @@ pub fn check_network(
     let finite = per_matrix(sizes, &fd.coordinates, &fd.numerical, &picked, &fd.skipped);
     let at_kink: Vec<f64> = fd.skipped.iter().map(|&i| agreement.manual.1[i]).collect();
     let at_kinks = (!fd.skipped.is_empty()).then(|| relative_difference(&fd.at_kinks, &at_kink));
-    let backends = (manual_gradients.len() > 1)
-        .then(|| per_matrix(sizes, &all, &manual_gradients[1], &manual_gradients[0], &[]));
+    let backends =
+        (manual_gradients.len() > 1).then(|| per_matrix(sizes, &all, &manual_gradients[1], &manual_gradients[0], &[]));
     NetworkCheck {
         network: architecture.to_string(),
         lambda,

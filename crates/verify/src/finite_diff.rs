@@ -93,7 +93,12 @@ pub fn stencil_crosses_kink(objective: &NnCost, params: &[f64], i: usize, epsilo
 /// `coordinates`, step `epsilon`, leaving out each stencil that crosses a kink
 /// ([`stencil_crosses_kink`]): they are counted in [`FiniteDifferences::skipped`], never
 /// averaged in.
-pub fn finite_differences(objective: &NnCost, params: &[f64], coordinates: &[usize], epsilon: f64) -> FiniteDifferences {
+pub fn finite_differences(
+    objective: &NnCost,
+    params: &[f64],
+    coordinates: &[usize],
+    epsilon: f64,
+) -> FiniteDifferences {
     let (smooth, skipped): (Vec<usize>, Vec<usize>) =
         coordinates.iter().partition(|&&i| !stencil_crosses_kink(objective, params, i, epsilon));
     let difference = |a: &[f64], b: &[f64]| objective.cost_difference(a, b);

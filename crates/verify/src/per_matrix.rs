@@ -80,8 +80,9 @@ pub fn per_matrix(
     assert!(coordinates.len() == reference.len() && reference.len() == tested.len(), "per_matrix: lengths differ");
     let largest = |v: &[f64]| v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
     let floor = SMALL_ENTRY_FRACTION * largest(reference).max(largest(tested));
-    let mut matrices: Vec<(Vec<f64>, Vec<f64>, Option<Entry>, usize)> =
-        (0..sizes.num_thetas()).map(|_| (Vec::new(), Vec::new(), None, 0)).collect();
+    // Per matrix: the reference's entries, the tested ones, the worst, the count skipped.
+    type Gathered = (Vec<f64>, Vec<f64>, Option<Entry>, usize);
+    let mut matrices: Vec<Gathered> = (0..sizes.num_thetas()).map(|_| (Vec::new(), Vec::new(), None, 0)).collect();
     for ((&i, &r), &t) in coordinates.iter().zip(reference).zip(tested) {
         let (l, row, col) = locate(sizes, i);
         let error = if r == t { 0.0 } else { (r - t).abs() / r.abs().max(t.abs()).max(floor) };

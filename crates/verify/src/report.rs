@@ -109,8 +109,16 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
     let mut norms = Vec::new();
     let mut networks = Vec::new();
     for &lambda in &options.lambdas {
-        let network =
-            check_network(&architecture, &params, &data.x, &data.labels, lambda, sampled, options.full_epsilon, &devices);
+        let network = check_network(
+            &architecture,
+            &params,
+            &data.x,
+            &data.labels,
+            lambda,
+            sampled,
+            options.full_epsilon,
+            &devices,
+        );
         checks.extend(network.checks("b. "));
         norms.push(GradientNorm {
             lambda,
@@ -122,13 +130,30 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
     }
     for architecture in depth_networks() {
         let (params, x, labels) = debug_problem(&architecture.sizes);
-        let network =
-            check_network(&architecture, &params, &x, &labels, DEPTH_LAMBDA, Coordinates::All, options.full_epsilon, &devices);
+        let network = check_network(
+            &architecture,
+            &params,
+            &x,
+            &labels,
+            DEPTH_LAMBDA,
+            Coordinates::All,
+            options.full_epsilon,
+            &devices,
+        );
         checks.extend(network.checks("c. "));
         networks.push(network);
     }
     let (architecture, params, x, labels) = kink_problem();
-    let kink = check_network(&architecture, &params, &x, &labels, DEPTH_LAMBDA, Coordinates::All, options.full_epsilon, &devices);
+    let kink = check_network(
+        &architecture,
+        &params,
+        &x,
+        &labels,
+        DEPTH_LAMBDA,
+        Coordinates::All,
+        options.full_epsilon,
+        &devices,
+    );
     checks.extend(kink.checks("e. "));
     if let Some(averaged) = kink.at_kinks {
         checks.push(Check::above(
@@ -138,7 +163,7 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
         ));
     }
     networks.push(kink);
-        for architecture in data_networks(data.num_features(), weights.layer_sizes().labels()) {
+    for architecture in data_networks(data.num_features(), weights.layer_sizes().labels()) {
         let params = manual::random_params(&architecture.sizes, manual::Init::default_for(&architecture.sizes), 0);
         let coordinates = Coordinates::PerMatrix { count: DATA_NETWORK_SAMPLES, seed: options.seed };
         let network = check_network(
@@ -202,17 +227,26 @@ impl fmt::Display for Report {
             writeln!(f, "  Relative Difference: {:e}", check.relative_difference)?;
             writeln!(f)?;
         }
-        writeln!(f, "Per weight matrix: manual (hand-written backpropagation) against finite differences (kinks left out),")?;
+        writeln!(
+            f,
+            "Per weight matrix: manual (hand-written backpropagation) against finite differences (kinks left out),"
+        )?;
         writeln!(f, "against burn's autodiff on each backend, and against itself on the other backend.")?;
         writeln!(f, "b. the reference weights on the exercise's data; c. every depth, activation and output on")?;
-        writeln!(f, "the debug weights; d. deeper networks on the exercise's data at random weights (seed 0); e. ReLUs")?;
+        writeln!(
+            f,
+            "the debug weights; d. deeper networks on the exercise's data at random weights (seed 0); e. ReLUs"
+        )?;
         writeln!(f, "with an input z exactly at the kink.")?;
         writeln!(f)?;
         for network in &self.networks {
             let what = if network.gradient.len() < 1000 {
                 "debug weights, 5 examples, every coordinate".to_string()
             } else {
-                format!("{} coordinates per matrix at most", network.finite_differences.iter().map(|m| m.compared + m.skipped).max().unwrap_or(0))
+                format!(
+                    "{} coordinates per matrix at most",
+                    network.finite_differences.iter().map(|m| m.compared + m.skipped).max().unwrap_or(0)
+                )
             };
             write_network(f, network, &what)?;
         }
@@ -234,9 +268,12 @@ impl fmt::Display for Report {
                 .map(|c| c.figure)
                 .fold(0.0, f64::max)
         };
-        for (prefix, what) in
-            [("b. ", "reference weights"), ("c. ", "every depth"), ("d. ", "deeper, on the data"), ("e. ", "at the kink")]
-        {
+        for (prefix, what) in [
+            ("b. ", "reference weights"),
+            ("c. ", "every depth"),
+            ("d. ", "deeper, on the data"),
+            ("e. ", "at the kink"),
+        ] {
             writeln!(
                 f,
                 "{prefix}{what}: largest finite-difference relative difference {:.2e} (bound {FINITE_DIFFERENCE_BOUND:.0e}), \
