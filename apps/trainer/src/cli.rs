@@ -196,10 +196,10 @@ pub struct GradcheckArgs {
     #[arg(long, value_delimiter = ',', conflicts_with = "weights", value_parser = parse_hidden, allow_negative_numbers = true)]
     pub hidden: Option<Vec<usize>>,
     /// With --hidden: activation of the hidden layers (sigmoid, tanh, relu) [default: sigmoid]
-    #[arg(long, requires = "hidden", value_parser = parse_named::<Activation>)]
+    #[arg(long, value_parser = parse_named::<Activation>)]
     pub activation: Option<Activation>,
     /// With --hidden: output layer (sigmoid, softmax) [default: sigmoid]
-    #[arg(long, requires = "hidden", value_parser = parse_named::<Output>)]
+    #[arg(long, value_parser = parse_named::<Output>)]
     pub output: Option<Output>,
     /// Coordinates of each weight matrix sampled for finite differences (all of a smaller
     /// matrix's)

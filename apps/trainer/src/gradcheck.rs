@@ -31,6 +31,12 @@ fn problem(args: &GradcheckArgs) -> Result<(Architecture, Vec<f64>, Dataset, Opt
         let params = manual::random_params(&architecture.sizes, init, args.seed);
         return Ok((architecture, params, data, None));
     }
+    if let Some(flag) = [(args.activation.is_some(), "--activation"), (args.output.is_some(), "--output")]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    {
+        anyhow::bail!("{flag} describes a network of random weights (--hidden); a weights file names its own");
+    }
     let (data, weights) = load_pair(args.input.data.as_deref(), args.input.weights.as_deref())?;
     let source = weights.source.as_deref().map(|p| p.display().to_string());
     Ok((weights.architecture(), unroll(&weights.thetas), data, source))
@@ -94,9 +100,10 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
     println!("cost           {cost:.16} (autodiff {:.16})", network.cost_autodiff);
     println!("gradient norm  {:.16e}", verify::norm(gradient));
     print_table(&network, backend, other);
+    let width = checks.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
     for check in &checks {
         let result = if check.passed { "PASS" } else { "FAIL" };
-        println!("{:<100} {:>10.3e}  bound {:.0e}  {result}", check.name, check.figure, check.bound);
+        println!("{:<width$} {:>10.3e}  bound {:.0e}  {result}", check.name, check.figure, check.bound);
     }
     if let Some(saved) = saved {
         let names: Vec<String> = (1..=architecture.sizes.num_thetas()).map(|l| format!("Theta{l}_grad")).collect();
@@ -115,7 +122,7 @@ fn print_table(network: &NetworkCheck, backend: Backend, other: Backend) {
     println!(
         "{:<8} {:>8} {:>8} {:>12} {:>16} {:>16} {:>16}  largest finite-difference error: manual vs numerical",
         "matrix",
-        "fd at",
+        "compared",
         "at kink",
         "fd rel.diff",
         format!("autodiff {backend}"),

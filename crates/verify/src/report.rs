@@ -186,7 +186,7 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
 fn write_network(f: &mut fmt::Formatter<'_>, network: &NetworkCheck, what: &str) -> fmt::Result {
     writeln!(f, "{} ({what}), lambda {}, eps {:e}", network.network, network.lambda, network.epsilon)?;
     let backends: Vec<&str> = network.autodiff.iter().map(|(b, _)| b.as_str()).collect();
-    write!(f, "  {:<7} {:>7} {:>7} {:>12}", "matrix", "fd at", "at kink", "fd rel.diff")?;
+    write!(f, "  {:<7} {:>8} {:>7} {:>12}", "matrix", "compared", "at kink", "fd rel.diff")?;
     for b in &backends {
         write!(f, " {:>15}", format!("autodiff {b}"))?;
     }
@@ -195,7 +195,7 @@ fn write_network(f: &mut fmt::Formatter<'_>, network: &NetworkCheck, what: &str)
     }
     writeln!(f, "  largest finite-difference error: manual vs numerical")?;
     for (l, fd) in network.finite_differences.iter().enumerate() {
-        write!(f, "  {:<7} {:>7} {:>7} {:>12.2e}", fd.matrix, fd.compared, fd.skipped, fd.relative_difference)?;
+        write!(f, "  {:<7} {:>8} {:>7} {:>12.2e}", fd.matrix, fd.compared, fd.skipped, fd.relative_difference)?;
         for (_, matrices) in &network.autodiff {
             write!(f, " {:>15.2e}", matrices[l].max_relative_error())?;
         }
