@@ -78,6 +78,20 @@ pub(crate) struct Weights<'s, T> {
     later: &'s [LaterTheta<T>],
 }
 
+/// The row stride of the first hidden layer's `z`, `a` and `δ` in the sparse layout: `s₂`
+/// rounded up to whole chunks of [`LANES`], and, when that is more than one chunk and an even
+/// number of cache lines, one line more.
+///
+/// The gradient's product reads a block's `δ` one chunk at a time, a column of rows: at a
+/// stride of 1 KiB (400-100-10 in f64, 128 lanes) those rows fall in a quarter of the
+/// first-level cache's sets and evict each other; an odd number of lines spreads them over
+/// all. Alternated in one process on `ex4data1.mat` (AMD EPYC, Zen 4): 400-100-25-10 f64
+/// 5-8% faster.
+fn first_stride<T>(units: usize) -> usize {
+    let (padded, line) = (units.next_multiple_of(LANES), 64 / std::mem::size_of::<T>());
+    if padded > LANES && (padded / line).is_multiple_of(2) { padded + line } else { padded }
+}
+
 /// `z = a₁ Θᵀ = a Θᵀ[1:, :] + Θᵀ[0, :]` for a block: `a` `[rows, stride]` (`inputs` units
 /// first), `z` `[rows, outputs]`; on vectors `V` when `vectors`, else by `gemm`.
 ///
@@ -256,7 +270,8 @@ impl<T: Real> FusedNnCost<'_, T> {
         let block = self.problem.blocks[number].clone();
         let rows = block.len();
         let sparse = matches!(self.problem.examples, Examples::Sparse(_));
-        let stride = |j: usize| if j == 0 && sparse { hidden[0].next_multiple_of(LANES) } else { hidden[j] };
+        let first_stride = first_stride::<T>(hidden[0]);
+        let stride = |j: usize| if j == 0 && sparse { first_stride } else { hidden[j] };
         s.z.resize_with(depth, Aligned::default);
         s.a.resize_with(depth, Aligned::default);
         for j in 0..depth {
@@ -275,7 +290,16 @@ impl<T: Real> FusedNnCost<'_, T> {
         match &self.problem.examples {
             Examples::Sparse(nonzeros) => {
                 // SAFETY: the caller runs with `V`'s instruction set.
-                unsafe { sparse::forward::<T, V>(s.z[0].as_mut_slice(), nonzeros, number, weights.theta1) }
+                unsafe {
+                    sparse::forward::<T, V>(
+                        s.z[0].as_mut_slice(),
+                        stride(0),
+                        nonzeros,
+                        number,
+                        weights.theta1,
+                        hidden[0],
+                    )
+                }
             }
             Examples::Dense(x) => {
                 let (z, x) = (s.z[0].as_mut_slice(), &x[block.start * input..block.end * input]);
@@ -287,7 +311,14 @@ impl<T: Real> FusedNnCost<'_, T> {
         // a_l = g(z_l), and z_{l+1} = a_l₁ Θ_lᵀ, up to the output's.
         for j in 0..depth {
             let (z, a) = (s.z[j].as_slice(), s.a[j].as_mut_slice());
-            with_hidden!(architecture.activation, A => activations::activate::<A, T, FMA>(a, z));
+            if stride(j) == hidden[j] {
+                with_hidden!(architecture.activation, A => activations::activate::<A, T, FMA>(a, z));
+            } else {
+                // Padded rows: the units only (the padding of `a` is never read).
+                for (a, z) in a.chunks_exact_mut(stride(j)).zip(z.chunks_exact(stride(j))) {
+                    with_hidden!(architecture.activation, A => activations::activate::<A, T, FMA>(&mut a[..hidden[j]], &z[..hidden[j]]));
+                }
+            }
             let next = match s.z.get_mut(j + 1) {
                 Some(z) => z.as_mut_slice(),
                 None => &mut s.output[..],
@@ -338,7 +369,9 @@ impl<T: Real> FusedNnCost<'_, T> {
         match &self.problem.examples {
             Examples::Sparse(nonzeros) => {
                 // SAFETY: as above.
-                unsafe { sparse::gradient::<T, V>(s.grads[0].as_mut_slice(), delta, nonzeros, number) }
+                unsafe {
+                    sparse::gradient::<T, V>(s.grads[0].as_mut_slice(), delta, stride(0), nonzeros, number, hidden[0])
+                }
             }
             Examples::Dense(x) => {
                 let x = &x[block.start * input..block.end * input];

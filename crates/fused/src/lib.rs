@@ -644,7 +644,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         match &self.problem.examples {
             Examples::Sparse(nonzeros) => {
                 // SAFETY: the caller runs with `V`'s instruction set.
-                unsafe { sparse::forward::<T, V>(s.z2.as_mut_slice(), nonzeros, number, theta1) }
+                unsafe { sparse::forward::<T, V>(s.z2.as_mut_slice(), stride, nonzeros, number, theta1, stride) }
             }
             Examples::Dense(x) => {
                 let (z2, x) = (s.z2.as_mut_slice(), &x[block.start * input..block.end * input]);
@@ -692,7 +692,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         match &self.problem.examples {
             Examples::Sparse(nonzeros) => {
                 // SAFETY: as above.
-                unsafe { sparse::gradient::<T, V>(s.grad1.as_mut_slice(), delta, nonzeros, number) }
+                unsafe { sparse::gradient::<T, V>(s.grad1.as_mut_slice(), delta, stride, nonzeros, number, stride) }
             }
             Examples::Dense(x) => {
                 let x = &x[block.start * input..block.end * input];
