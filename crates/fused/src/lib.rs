@@ -742,6 +742,22 @@ mod tests {
     }
 
     #[test]
+    fn multiply_adds_count_every_product_of_an_evaluation() {
+        let architecture = Architecture::sigmoid(LayerSizes::with_hidden(7, &[5, 4], 3));
+        let x = Matrix::from_row_major(10, 7, (0..70).map(|i| (i % 3) as f64).collect());
+        let labels: Vec<usize> = (0..10).map(|i| 1 + i % 3).collect();
+        let dense = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 0.0, Layout::Dense);
+        // Forward and gradient products with their bias terms, 2 m (s_l + 1) s_{l+1}, and the
+        // backward products of Θ2 and Θ3, m s_{l+1} s_l.
+        assert_eq!(dense.multiply_adds_with_x(), 2 * 10 * 7 * 5);
+        assert_eq!(dense.multiply_adds(), 2 * 10 * 8 * 5 + 2 * 10 * 6 * 4 + 10 * 4 * 5 + 2 * 10 * 5 * 3 + 10 * 3 * 4);
+        // The sparse layout counts its own products with X, the rest alike.
+        let sparse = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 0.0, Layout::Sparse);
+        let rest = dense.multiply_adds() - dense.multiply_adds_with_x();
+        assert_eq!(sparse.multiply_adds(), sparse.multiply_adds_with_x() + rest);
+    }
+
+    #[test]
     fn the_general_path_agrees_with_the_exercises_on_its_kind() {
         let architecture = Architecture::sigmoid(LayerSizes::new(29, 37, 5));
         let m = 250;

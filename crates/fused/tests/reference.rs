@@ -221,3 +221,29 @@ fn saturated_outputs_and_units_stay_finite() {
         }
     }
 }
+
+#[test]
+fn layers_of_one_unit_and_a_single_label_match_the_reference() {
+    for (hidden, labels) in [(&[1][..], 2), (&[2, 1][..], 1), (&[1, 3, 1][..], 3)] {
+        let (x, y) = problem(53, 5, labels, 7);
+        for &activation in Activation::ALL {
+            for &output in Output::ALL {
+                let architecture = Architecture::new(LayerSizes::with_hidden(5, hidden, labels), activation, output);
+                let params = uniform(architecture.sizes.num_params(), 9, 1.0);
+                let (cost, gradient) = reference(&x, &y, &architecture, 0.3, &params);
+                for layout in [Layout::Sparse, Layout::Dense] {
+                    for isa in Isa::available() {
+                        let fused = FusedNnCost::<f64>::with_layout(&x, &y, &architecture, 0.3, layout).with_isa(isa);
+                        let (fused_cost, fused_gradient) = fused.cost_and_gradient(&params);
+                        let what = format!("{architecture} {layout:?} {isa:?}");
+                        assert!(
+                            (fused_cost - cost).abs() <= 1e-12 * cost.abs().max(1e-300),
+                            "{what}: {fused_cost} vs {cost}"
+                        );
+                        assert!(max_relative_error(&fused_gradient, &gradient) <= 1e-12, "{what}");
+                    }
+                }
+            }
+        }
+    }
+}
