@@ -24,14 +24,15 @@
 //! summed in a fixed order, so the results do not depend on the number of threads.
 //!
 //! Measured on `ex4data1.mat` (AMD EPYC, Zen 4, 2 cores shared with other work, load average
-//! about 2; six rounds, each one's numpy and JAX runs and ours taken in turn; medians): one
-//! f64 evaluation of 400-100-25-10 (sigmoid) takes 7.0-8.1 ms in the sparse layout, 258 M
-//! multiply-adds, 63% of the cores' measured peak of vector multiply-adds (117 GFLOP/s), and
-//! 9.9-10.9 ms in the dense one; 400-100-10 with tanh or ReLU and the softmax 6.1-6.9 ms. That
-//! is 1.7-3.2x faster than the faster of numpy and JAX (`jax.jit(jax.value_and_grad)`),
-//! 2.0x in the median round. Four fifths of the time are the two products with `X`; at the
-//! peak, the multiply-adds done would take 4.4 ms, those on `X`'s nonzeros alone (without the
-//! zeros a pair carries nor the lanes that round 100 units up to whole vectors) 4.0 ms.
+//! 1.3-1.5; six rounds, each one's numpy and JAX runs and ours taken in turn; medians): one
+//! f64 evaluation of 400-100-25-10 (sigmoid) takes 6.6-7.4 ms in the sparse layout, 258 M
+//! multiply-adds at 60-67% of the cores' measured peak of vector multiply-adds (117 GFLOP/s),
+//! and 10.0-10.8 ms in the dense one; in f32 3.3-3.6 ms; 400-100-10 with tanh or ReLU and the
+//! softmax 5.7-6.3 ms. That is 1.9-2.8x faster than the faster of numpy and JAX
+//! (`jax.jit(jax.value_and_grad)`), 2.2x in the median round. Four fifths of the time are the
+//! two products with `X`: at the peak, the multiply-adds done would take 4.4 ms, and those on
+//! `X`'s nonzeros alone (without the zeros a pair carries nor the lanes that round 100 units
+//! up to whole vectors) 4.0 ms, where three times as fast as JAX (13.2-19.0 ms) is 4.4-6.3 ms.
 
 use data::Output;
 
