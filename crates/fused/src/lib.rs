@@ -1,26 +1,36 @@
-//! The exercise's cost and gradient (`manual::NnCost`, the backpropagation as the exercise
-//! writes it) computed fast on the CPU, for training: [`FusedNnCost`], on plain slices in `f32`
-//! or `f64`, the same function of the same unrolled parameters, checked against `manual` to
-//! 1e-12 by the workspace's tests. This crate owns how the work is laid out and run: the
-//! examples in blocks and groups over threads, the products with `X` over its nonzeros or by
-//! `gemm`, the element-wise steps fused into vector loops, the loops compiled per instruction
-//! set. It must not know burn, tensors, the model, optimizers or files; it reads a
-//! `data::Matrix` and labels and returns numbers.
+//! The cost and gradient of the exercise's network (`manual::NnCost`, the backpropagation as
+//! the exercise writes it), and of a network of any depth with sigmoid, tanh or ReLU hidden
+//! layers and a sigmoid or softmax output, computed fast on the CPU, for training:
+//! [`FusedNnCost`], on plain slices in `f32` or `f64`, the same function of the same unrolled
+//! parameters, checked against `manual` to 1e-12 by the workspace's tests and against a plain
+//! scalar reference at depths 1-4 by this crate's (`tests/reference.rs`). This crate owns how
+//! the work is laid out and run: the examples in blocks and groups over threads, the products
+//! with `X` over its nonzeros or by `gemm`, the element-wise steps fused into vector loops,
+//! the loops compiled per instruction set. It must not know burn, tensors, the model,
+//! optimizers or files; it reads a `data::Matrix`, labels and a `data::Architecture` and
+//! returns numbers.
 //!
 //! Its mechanisms, each a module that says what it buys, measured on `ex4data1.mat`:
-//! - [`kernels`] and [`theta2`]: the element-wise steps fused into one pass each, with `exp` and
-//!   `ln_1p` written branch-free ([`real`]) so that they vectorize, and the three thin products
-//!   with `Θ2` written on vectors instead of `gemm`;
+//! - [`kernels`] and [`thin`]: the element-wise steps fused into one pass each, with `exp` and
+//!   `ln_1p` written branch-free ([`real`]) so that they vectorize, and the thin products with
+//!   the weights after the first (`Θ2` in the exercise) written on vectors instead of `gemm`;
 //! - [`sparse`]: the products with `X` over its nonzeros, in pairs of rows and of columns
 //!   ([`Layout::Sparse`], chosen when `X` is sparse enough; [`Layout::Dense`] is `gemm`);
 //! - [`groups`]: blocks of rows in fixed groups, taken by the calling thread and a pool's;
-//! - [`isa`]: the loops compiled for AVX-512, AVX2 and the baseline, chosen at run time.
+//! - [`isa`]: the loops compiled for AVX-512, AVX2 and the baseline, chosen at run time;
+//! - [`general`]: every network that is not the exercise's kind, through the same mechanisms,
+//!   with [`activations`] (`tanh` from a branch-free `expm1`, the ReLU) and [`softmax`] (a
+//!   max-subtracted log-sum-exp with a branch-free `ln`).
 //!
-//! Each block of rows goes through the whole network, forward and back, before the next (see
-//! [`FusedNnCost::group`]), and scratch buffers are kept between calls, so an evaluation
-//! allocates only its result.
+//! Two paths. The exercise's kind (one hidden sigmoid layer, sigmoid outputs:
+//! [`Architecture::is_exercise_kind`], whatever its sizes) keeps the path written for it here
+//! ([`FusedNnCost::block`]), whose numbers are the same bits as before networks of any depth
+//! existed; every other network takes the [`general`] path. Both send each block of rows
+//! through the whole network, forward and back, before the next (see [`FusedNnCost::group`]),
+//! and keep their scratch buffers between calls, so an evaluation allocates only its result.
 //!
-//! Shapes (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels), all row-major:
+//! Shapes of the exercise's path (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels), all
+//! row-major (the general path's are in [`general`]):
 //!
 //! ```text
 //! X       [m, n]      the examples (X₁ = [1 X] is never built)
@@ -28,14 +38,14 @@
 //! Θ2ᵀ     [h+1, K]    the second part
 //! z2      [m, h]      = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :]                 sparse or gemm, by block
 //! a2      [m, h]      = σ(z2)  (the bias column of a2₁ = [1 a2] is implicit)
-//! z3      [m, K]      = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :]                theta2, by block
+//! z3      [m, K]      = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :]                thin, by block
 //! J                   = (1/m) Σ softplus(z3) − y z3 + λ/(2m) Σ Θ²  fused
 //! δ3      [m, K]      = σ(z3) − y   (written over z3)            fused, same pass
-//! δ2      [m, h]      = (δ3 Θ2[:, 1:]) .* a2(1 − a2)             theta2, fused
+//! δ2      [m, h]      = (δ3 Θ2[:, 1:]) .* a2(1 − a2)             thin, fused
 //! ∇Θ1ᵀ    [n₁, h]     = (1/m) [Σ δ2; Xᵀ δ2] + (λ/m) [0; Θ1ᵀ[1:, :]]  sparse or gemm, by block
-//! ∇Θ2ᵀ    [h+1, K]    = (1/m) [Σ δ3; a2ᵀ δ3] + (λ/m) [0; Θ2ᵀ[1:, :]]  theta2
+//! ∇Θ2ᵀ    [h+1, K]    = (1/m) [Σ δ3; a2ᵀ δ3] + (λ/m) [0; Θ2ᵀ[1:, :]]  thin
 //! ```
-//! `∇Θ1ᵀ` then `∇Θ2ᵀ`, row-major, is the unrolled gradient. The steps marked `theta2` are
+//! `∇Θ1ᵀ` then `∇Θ2ᵀ`, row-major, is the unrolled gradient. The steps marked `thin` are
 //! `gemm` on [`Isa::Baseline`]; `z2` and `δ2` have rows padded to whole vectors in the sparse
 //! layout only.
 
@@ -159,7 +169,8 @@ enum Examples<'a, T: Real> {
     Sparse(Box<NonZeros<T>>),
 }
 
-/// `nnCostFunction` on plain slices: cost and unrolled gradient of a network of `sizes` on
+/// `nnCostFunction` on plain slices: cost and unrolled gradient of a network (an
+/// [`Architecture`]: any depth, hidden sigmoid, tanh or ReLU, sigmoid or softmax output) on
 /// fixed examples, in `T` (`f32` or `f64`), on the CPU. The [`Layout`] and [`Isa`] are chosen
 /// at construction, and can be set for comparison.
 pub struct FusedNnCost<'a, T: Real> {
@@ -261,6 +272,9 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// The objective of a network `architecture` on examples `x` (`m x input`) with labels
     /// `1..=labels`, with the sparse layout when `X` is sparse enough
     /// ([`Layout::SPARSE_BELOW_DENSITY`]) and the widest instruction set of this CPU.
+    ///
+    /// # Shapes
+    /// - `x`: `[m, input]`; `labels`: `m` values in `1..=labels`.
     ///
     /// # Panics
     /// When `x` has other than `input` columns, or `labels` other than `x.rows()` entries, or
@@ -397,8 +411,18 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         self.problem.units.len()
     }
 
-    /// The cost and its gradient at `params` (unrolled as `manual::unroll` lays it out: `[Theta1(:); Theta2(:)]`); the gradient is
-    /// unrolled the same way. Computed in `T`, returned in `f64`.
+    /// The cost and its gradient at `params` (unrolled as `manual::unroll` lays it out:
+    /// `[Theta1(:); ...; ThetaL(:)]`, each column-major); the gradient is unrolled the same way.
+    /// Computed in `T`, returned in `f64`. The sigmoid output's cost is the exercise's,
+    /// `(1/m) Σ_i Σ_k −y log h − (1 − y) log(1 − h)`; the softmax's the cross-entropy of the true
+    /// label, `(1/m) Σ_i −log softmax(z_i)[y_i]`; both plus `λ/(2m) Σ_l Σ Θ_l[:, 1:]²`.
+    ///
+    /// # Shapes
+    /// - `params` and the gradient: [`LayerSizes::num_params`] values, `Θ_l` (`s_{l+1} x
+    ///   (s_l + 1)`) from [`LayerSizes::offsets`]`[l - 1]`.
+    ///
+    /// # Panics
+    /// When `params` has other than [`LayerSizes::num_params`] values.
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
         if !self.exercise_path {
             return match self.isa {
@@ -644,7 +668,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         match &self.problem.examples {
             Examples::Sparse(nonzeros) => {
                 // SAFETY: the caller runs with `V`'s instruction set.
-                unsafe { sparse::forward::<T, V>(s.z2.as_mut_slice(), nonzeros, number, theta1) }
+                unsafe { sparse::forward::<T, V>(s.z2.as_mut_slice(), stride, nonzeros, number, theta1, stride) }
             }
             Examples::Dense(x) => {
                 let (z2, x) = (s.z2.as_mut_slice(), &x[block.start * input..block.end * input]);
@@ -692,7 +716,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         match &self.problem.examples {
             Examples::Sparse(nonzeros) => {
                 // SAFETY: as above.
-                unsafe { sparse::gradient::<T, V>(s.grad1.as_mut_slice(), delta, nonzeros, number) }
+                unsafe { sparse::gradient::<T, V>(s.grad1.as_mut_slice(), delta, stride, nonzeros, number, stride) }
             }
             Examples::Dense(x) => {
                 let x = &x[block.start * input..block.end * input];
@@ -715,6 +739,22 @@ mod tests {
             self.exercise_path = false;
             self
         }
+    }
+
+    #[test]
+    fn multiply_adds_count_every_product_of_an_evaluation() {
+        let architecture = Architecture::sigmoid(LayerSizes::with_hidden(7, &[5, 4], 3));
+        let x = Matrix::from_row_major(10, 7, (0..70).map(|i| (i % 3) as f64).collect());
+        let labels: Vec<usize> = (0..10).map(|i| 1 + i % 3).collect();
+        let dense = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 0.0, Layout::Dense);
+        // Forward and gradient products with their bias terms, 2 m (s_l + 1) s_{l+1}, and the
+        // backward products of Θ2 and Θ3, m s_{l+1} s_l.
+        assert_eq!(dense.multiply_adds_with_x(), 2 * 10 * 7 * 5);
+        assert_eq!(dense.multiply_adds(), 2 * 10 * 8 * 5 + 2 * 10 * 6 * 4 + 10 * 4 * 5 + 2 * 10 * 5 * 3 + 10 * 3 * 4);
+        // The sparse layout counts its own products with X, the rest alike.
+        let sparse = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 0.0, Layout::Sparse);
+        let rest = dense.multiply_adds() - dense.multiply_adds_with_x();
+        assert_eq!(sparse.multiply_adds(), sparse.multiply_adds_with_x() + rest);
     }
 
     #[test]

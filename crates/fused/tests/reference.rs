@@ -124,7 +124,7 @@ fn problem(m: usize, input: usize, labels: usize, seed: u64) -> (Matrix, Vec<usi
 /// The hidden layers checked at each depth: odd widths, one wider than a chunk of the sparse
 /// layout (32) and not a whole number of vectors, ones below a vector, the widest in the
 /// middle too.
-const HIDDEN: [&[usize]; 4] = [&[37], &[33, 7], &[5, 41, 3], &[17, 9, 35, 6]];
+const HIDDEN: [&[usize]; 4] = [&[37], &[55, 7], &[5, 41, 3], &[17, 9, 35, 6]];
 
 /// Every depth, activation and output in `T`, both layouts, every instruction set, against the
 /// reference, at small weights (±0.5) and at large ones (±2.5, which saturate): the cost within
@@ -217,6 +217,32 @@ fn saturated_outputs_and_units_stay_finite() {
                 assert!(fused_cost.is_finite() && fused_gradient.iter().all(|g| g.is_finite()), "{architecture}");
                 assert!((fused_cost - cost).abs() <= 1e-10 * cost, "{architecture}: {fused_cost} vs {cost}");
                 assert!(max_relative_error(&fused_gradient, &gradient) <= 1e-10, "{architecture}");
+            }
+        }
+    }
+}
+
+#[test]
+fn layers_of_one_unit_and_a_single_label_match_the_reference() {
+    for (hidden, labels) in [(&[1][..], 2), (&[2, 1][..], 1), (&[1, 3, 1][..], 3)] {
+        let (x, y) = problem(53, 5, labels, 7);
+        for &activation in Activation::ALL {
+            for &output in Output::ALL {
+                let architecture = Architecture::new(LayerSizes::with_hidden(5, hidden, labels), activation, output);
+                let params = uniform(architecture.sizes.num_params(), 9, 1.0);
+                let (cost, gradient) = reference(&x, &y, &architecture, 0.3, &params);
+                for layout in [Layout::Sparse, Layout::Dense] {
+                    for isa in Isa::available() {
+                        let fused = FusedNnCost::<f64>::with_layout(&x, &y, &architecture, 0.3, layout).with_isa(isa);
+                        let (fused_cost, fused_gradient) = fused.cost_and_gradient(&params);
+                        let what = format!("{architecture} {layout:?} {isa:?}");
+                        assert!(
+                            (fused_cost - cost).abs() <= 1e-12 * cost.abs().max(1e-300),
+                            "{what}: {fused_cost} vs {cost}"
+                        );
+                        assert!(max_relative_error(&fused_gradient, &gradient) <= 1e-12, "{what}");
+                    }
+                }
             }
         }
     }
