@@ -7,7 +7,7 @@ With `--hidden`, `--activation` or `--output`, the network is any depth (`--hidd
 400-100-25-10), its hidden activation sigmoid, tanh or relu and its output sigmoid (the
 exercise's cost) or softmax (the cross-entropy of the true label): numpy by the hand-written
 backpropagation of any depth, JAX by `jax.value_and_grad` of the same cost. Without them, the
-exercise's own functions (one hidden layer of 25) are measured, as before.
+exercise's own functions (one hidden layer of 25) are measured.
 
 numpy and scipy each load their own OpenBLAS, each with a thread per core; inside scipy's
 L-BFGS-B both pools would fight for the same cores, so scipy's is held to one thread

@@ -2,26 +2,19 @@
 
 use burn::tensor::Tensor;
 
-/// Inputs beyond this magnitude never reach the exponential of the branch not taken in
-/// [`log_sigmoid`] (`e^40` is finite, and so is its derivative).
-const BRANCH_LIMIT: f64 = 40.0;
-
 /// `log(sigmoid(z))`, element-wise, without overflow or cancellation, and with the right
 /// derivative everywhere, `z = 0` included.
 ///
 /// ```text
-/// log σ(z) = z − log1p(e^z)      for z < 0
-///          = −log1p(e^(−z))      for z ≥ 0
+/// log σ(z) = −log(1 + e^(−z)) = min(z, 0) − log1p(e^(−|z|)),   min(z, 0) = (z − |z|) / 2
 /// ```
-/// Each branch takes the exponential of a non-positive number, so nothing overflows, and
-/// `log1p` keeps the small tail exact. Each branch is smooth, so autodiff differentiates the
-/// one taken: `σ(−z)`, computed as `e^(−z)/(1 + e^(−z))` for `z ≥ 0` (no `1 − σ(z)`
-/// cancellation), `1/2` at `z = 0`. The branch not taken gets an input clamped to
-/// `±BRANCH_LIMIT`, so its exponential and derivative stay finite and multiply its zero
-/// gradient into zero, never NaN. (The one-line form `min(z, 0) − log1p(e^(−|z|))` has the
-/// same values but autodiff takes the derivatives of `min` and `|z|` at their kink, at
-/// `z = 0`, and gets 0 or 1 instead of 1/2: a unit whose input is exactly 0, as with weights
-/// all zero, would get a wrong gradient.)
+/// `e^(−|z|)` lies in (0, 1], so nothing overflows; `log1p` keeps the small tail exact. Its
+/// derivative through autodiff is `σ(−z)`, computed as `e^(−|z|)/(1 + e^(−|z|))` for `z > 0`
+/// (no `1 − σ(z)` cancellation), so gradients of saturated units stay accurate too. `min(z, 0)`
+/// is written `(z − |z|) / 2` (the same value, to the bit) so that autodiff's derivative at
+/// the kink of `|z|` (`sign(0) = 0`) gives the true `1/2` at `z = 0`; burn's `clamp_max(z, 0)`
+/// would give 1 there, a wrong gradient for a unit whose input is exactly 0, as with weights
+/// all zero.
 ///
 /// burn's own `log_sigmoid` and `sigmoid` are not used: on the `ndarray` backend `sigmoid`
 /// runs in `f32` (error about 7e-8 in f64) and the `log_sigmoid` backward loses relative
@@ -30,12 +23,8 @@ const BRANCH_LIMIT: f64 = 40.0;
 /// # Shapes
 /// - `z`: any shape; the result has the same shape.
 pub fn log_sigmoid<const D: usize>(z: Tensor<D>) -> Tensor<D> {
-    let negative = z.clone().lower_elem(0.0);
-    let below = z.clone().clamp_max(BRANCH_LIMIT);
-    let above = z.clamp_min(-BRANCH_LIMIT);
-    let for_negative = below.clone() - below.exp().log1p();
-    let for_positive = above.neg().exp().log1p().neg();
-    for_positive.mask_where(negative, for_negative)
+    let magnitude = z.clone().abs();
+    (z - magnitude.clone()).mul_scalar(0.5) - magnitude.neg().exp().log1p()
 }
 
 /// The logistic function `σ(z) = 1 / (1 + e^(−z)) = exp(log σ(z))`, element-wise.

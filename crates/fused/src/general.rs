@@ -1,8 +1,7 @@
 //! The general path: a network of any depth, with any hidden activation
 //! ([`activations`](crate::activations)) and either output (the exercise's sigmoids, or the
 //! [`softmax`](crate::softmax)), for every network but the exercise's kind, which keeps the
-//! path written for it in `lib.rs` (one hidden sigmoid layer and sigmoid outputs; its numbers
-//! stay the same bits).
+//! path written for it in `lib.rs` (one hidden sigmoid layer and sigmoid outputs).
 //!
 //! It is the exercise's path with the middle repeated: each block of rows goes forward through
 //! every layer and back before the next block, its `z`, `a` and `δ` of every layer kept in the

@@ -24,8 +24,8 @@
 //!
 //! Two paths. The exercise's kind (one hidden sigmoid layer, sigmoid outputs:
 //! [`Architecture::is_exercise_kind`], whatever its sizes) keeps the path written for it here
-//! ([`FusedNnCost::block`]), whose numbers are the same bits as before networks of any depth
-//! existed; every other network takes the [`general`] path. Both send each block of rows
+//! ([`FusedNnCost::block`]; the general path, forced onto it, agrees to 1e-14); every other
+//! network takes the [`general`] path. Both send each block of rows
 //! through the whole network, forward and back, before the next (see [`FusedNnCost::group`]),
 //! and keep their scratch buffers between calls, so an evaluation allocates only its result.
 //!

@@ -7,8 +7,8 @@
 //! vector types: the compiler keeps plain arrays of that size in memory), in registers where
 //! the instruction set has enough of them (see [`parities`]). A last chunk that holds fewer
 //! units is summed over the vectors they need only ([`chunk_vectors`]; the general path asks
-//! for it, the exercise's path takes whole chunks as before): 100 units take 104 lanes of
-//! their 128, and 400-100-25-10 and 400-100-10 were 11-13% faster in f64, alternated in one
+//! for it, the exercise's path takes whole chunks): 100 units take 104 lanes of
+//! their 128, which makes 400-100-25-10 and 400-100-10 11-13% faster in f64, alternated in one
 //! process; with AVX-512, in the same pass over the entries as the chunk before it
 //! ([`merges_last`]). Both products go by pairs ([`NonZeros`]): one read of a row of `Θ1ᵀ` or `δ2`
 //! serves two rows' or two columns' multiply-adds, where one at a time the loops wait on the

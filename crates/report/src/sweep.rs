@@ -35,7 +35,7 @@ pub(crate) struct SweepConfig {
     pub seed: u64,
     #[serde(deserialize_with = "crate::read::one_or_many")]
     pub hidden: Vec<usize>,
-    /// The network (absent in files written before networks had any depth).
+    /// The network (absent in older files, which hold only `hidden`).
     #[serde(default)]
     pub network: Option<crate::read::NetworkInfo>,
 }
