@@ -414,7 +414,9 @@ fn main() {
                 100.0 * flops / bound64
             ),
             (0, None) => ">= 3x the faster of numpy and JAX: neither measured".into(),
-            (_, Some(f)) => format!("{:.2}x the faster of numpy and JAX; {:.0}% of the bound", speedup(f), 100.0 * flops / bound64),
+            (_, Some(f)) => {
+                format!("{:.2}x the faster of numpy and JAX; {:.0}% of the bound", speedup(f), 100.0 * flops / bound64)
+            }
             (_, None) => format!("{:.0}% of the bound", 100.0 * flops / bound64),
         };
         let softmax = if output == Output::Softmax { " + softmax" } else { "" };
