@@ -4,7 +4,7 @@
 use std::fmt;
 
 use backend::Backend;
-use data::{Activation, Architecture, Dataset, LayerSizes, Output, Weights};
+use data::{Activation, Architecture, Dataset, LayerSizes, Matrix, Output, Weights};
 use manual::unroll;
 use serde::Serialize;
 
@@ -128,32 +128,18 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
         });
         networks.push(network);
     }
+    // The checks beyond the exercise's network: at lambda 1, with the full network's step.
+    let at_depth = |architecture: &Architecture, params: &[f64], x: &Matrix, labels: &[usize], coordinates| {
+        check_network(architecture, params, x, labels, DEPTH_LAMBDA, coordinates, options.full_epsilon, &devices)
+    };
     for architecture in depth_networks() {
         let (params, x, labels) = debug_problem(&architecture.sizes);
-        let network = check_network(
-            &architecture,
-            &params,
-            &x,
-            &labels,
-            DEPTH_LAMBDA,
-            Coordinates::All,
-            options.full_epsilon,
-            &devices,
-        );
+        let network = at_depth(&architecture, &params, &x, &labels, Coordinates::All);
         checks.extend(network.checks("c. "));
         networks.push(network);
     }
     let (architecture, params, x, labels) = kink_problem();
-    let kink = check_network(
-        &architecture,
-        &params,
-        &x,
-        &labels,
-        DEPTH_LAMBDA,
-        Coordinates::All,
-        options.full_epsilon,
-        &devices,
-    );
+    let kink = at_depth(&architecture, &params, &x, &labels, Coordinates::All);
     checks.extend(kink.checks("e. "));
     if let Some(averaged) = kink.at_kinks {
         checks.push(Check::above(
@@ -166,16 +152,7 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
     for architecture in data_networks(data.num_features(), weights.layer_sizes().labels()) {
         let params = manual::random_params(&architecture.sizes, manual::Init::default_for(&architecture.sizes), 0);
         let coordinates = Coordinates::PerMatrix { count: DATA_NETWORK_SAMPLES, seed: options.seed };
-        let network = check_network(
-            &architecture,
-            &params,
-            &data.x,
-            &data.labels,
-            DEPTH_LAMBDA,
-            coordinates,
-            options.full_epsilon,
-            &devices,
-        );
+        let network = at_depth(&architecture, &params, &data.x, &data.labels, coordinates);
         checks.extend(network.checks("d. "));
         networks.push(network);
     }
