@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use backend::{Backend, matrix_to_tensor, tensor_to_vec};
 use burn::tensor::{Tensor, TensorData};
 use common::{exercise_set, reference_weights};
-use data::{DataFile, LayerSizes, Matrix};
+use data::{Architecture, DataFile, LayerSizes, Matrix};
 use fused::{FusedNnCost, Layout};
 use manual::{NnCost, debug_initialize_weights, sigmoid_gradient, unroll};
 use model::Network;
@@ -65,24 +65,28 @@ type Engine<'a> = (String, Box<dyn Fn(&[f64]) -> (f64, Vec<f64>) + 'a>);
 
 /// Every engine on `x`, `labels` at `lambda`: the fused engine as training builds it and in
 /// each layout, the tensor backpropagation and burn's autodiff on both backends.
-fn engines<'a>(x: &'a Matrix, labels: &'a [usize], sizes: LayerSizes, lambda: f64) -> Vec<Engine<'a>> {
+fn engines<'a>(x: &'a Matrix, labels: &'a [usize], sizes: &LayerSizes, lambda: f64) -> Vec<Engine<'a>> {
+    let architecture = Architecture::sigmoid(sizes.clone());
     let mut engines: Vec<Engine<'a>> = Vec::new();
-    let fused = FusedNnCost::<f64>::new(x, labels, sizes, lambda);
+    let fused = FusedNnCost::<f64>::new(x, labels, &architecture, lambda);
     engines.push((
         format!("fused f64 ({:?}, the default)", fused.layout()),
         Box::new(move |p| fused.cost_and_gradient(p)),
     ));
     for layout in [Layout::Dense, Layout::Sparse] {
-        let fused = FusedNnCost::<f64>::with_layout(x, labels, sizes, lambda, layout);
+        let fused = FusedNnCost::<f64>::with_layout(x, labels, &architecture, lambda, layout);
         engines.push((format!("fused f64 {layout:?}"), Box::new(move |p| fused.cost_and_gradient(p))));
     }
     for backend in Backend::ALL {
         let device = backend.device().unwrap();
-        let manual = NnCost::new(x, labels, sizes, lambda, &device);
+        let manual = NnCost::new(x, labels, &architecture, lambda, &device);
         engines.push((format!("manual {backend}"), Box::new(move |p| manual.cost_and_gradient(p))));
         engines.push((
             format!("autodiff {backend}"),
-            Box::new(move |p| verify::autodiff_cost_and_gradient(p, sizes, x, labels, lambda, &device)),
+            Box::new({
+                let architecture = architecture.clone();
+                move |p| verify::autodiff_cost_and_gradient(p, &architecture, x, labels, lambda, &device)
+            }),
         ));
     }
     engines
@@ -93,7 +97,7 @@ fn engines<'a>(x: &'a Matrix, labels: &'a [usize], sizes: LayerSizes, lambda: f6
 /// shows them).
 fn check_every_engine(
     problem: &str,
-    (sizes, params): (LayerSizes, &[f64]),
+    (sizes, params): (&LayerSizes, &[f64]),
     (x, labels): (&Matrix, &[usize]),
     cases: &[(f64, f64, Vec<f64>)],
 ) {
@@ -133,11 +137,11 @@ fn every_engine_gives_octaves_cost_and_gradient_on_the_reference_network() {
     let [j0, j1, grad0, grad1] = <[Matrix; 4]>::try_from(reference(&["J0", "J1", "grad0", "grad1"])).unwrap();
     let weights = reference_weights();
     let data = exercise_set(DataFile::Training);
-    let params = unroll(&weights.theta1, &weights.theta2);
+    let params = unroll(&weights.thetas);
     assert_eq!((grad0.shape(), grad1.shape()), ((10285, 1), (10285, 1)));
     check_every_engine(
         "reference network",
-        (weights.layer_sizes(), &params),
+        (&weights.layer_sizes(), &params),
         (&data.x, &data.labels),
         &[(0.0, scalar(&j0), column(&grad0)), (1.0, scalar(&j1), column(&grad1))],
     );
@@ -153,10 +157,10 @@ fn the_fused_engine_in_f32_gives_octaves_figures_to_f32_rounding() {
     let [j0, j1, grad0, grad1] = <[Matrix; 4]>::try_from(reference(&["J0", "J1", "grad0", "grad1"])).unwrap();
     let weights = reference_weights();
     let data = exercise_set(DataFile::Training);
-    let params = unroll(&weights.theta1, &weights.theta2);
+    let params = unroll(&weights.thetas);
     for (lambda, cost, gradient) in [(0.0, &j0, &grad0), (1.0, &j1, &grad1)] {
         for layout in [Layout::Dense, Layout::Sparse] {
-            let fused = FusedNnCost::<f32>::with_layout(&data.x, &data.labels, weights.layer_sizes(), lambda, layout);
+            let fused = FusedNnCost::<f32>::with_layout(&data.x, &data.labels, &weights.architecture(), lambda, layout);
             let (cost_error, gradient_error) =
                 errors(&fused.cost_and_gradient(&params), scalar(cost), &column(gradient));
             eprintln!("fused f32 {layout:?}, lambda {lambda}: cost {cost_error:.2e}, gradient {gradient_error:.2e}");
@@ -204,11 +208,11 @@ fn the_debug_network_is_octaves_and_every_engine_gives_its_cost_and_gradient() {
     assert_eq!(column(&y), labels.iter().map(|&l| l as f64).collect::<Vec<_>>());
     // The problem the gradient checks run is this one.
     let (sizes, params, check_x, check_labels) = verify::checks::exercise_problem();
-    assert_eq!((sizes, &params), (LayerSizes::new(3, 5, 3), &unroll(&t1, &t2)));
+    assert_eq!((&sizes, &params), (&LayerSizes::new(3, 5, 3), &unroll(&[t1, t2])));
     assert_eq!((&check_x, &check_labels), (&x, &labels));
     check_every_engine(
         "debug network",
-        (sizes, &params),
+        (&sizes, &params),
         (&x, &labels),
         &[(0.0, scalar(&j0), column(&grad0)), (3.0, scalar(&j3), column(&grad3))],
     );

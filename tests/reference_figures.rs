@@ -77,7 +77,7 @@ fn theta_round_trip_is_exact() {
     for backend in Backend::ALL {
         let device = backend.device().unwrap();
         let back = Network::from_weights(&weights, &device).to_weights();
-        for (a, b) in [(&weights.theta1, &back.theta1), (&weights.theta2, &back.theta2)] {
+        for (a, b) in weights.thetas.iter().zip(&back.thetas) {
             assert_eq!(a.shape(), b.shape());
             assert!(a.as_slice().iter().zip(b.as_slice()).all(|(x, y)| x.to_bits() == y.to_bits()), "{backend}");
         }
@@ -89,7 +89,7 @@ fn theta_round_trip_is_exact() {
 fn cost_stays_finite_when_outputs_saturate() {
     let weights = reference_weights();
     let data = exercise_set(DataFile::Training);
-    let scaled = data::Weights::new(weights.theta1.scaled(1000.0), weights.theta2.scaled(1000.0)).unwrap();
+    let scaled = data::Weights::new(weights.thetas.iter().map(|t| t.scaled(1000.0)).collect()).unwrap();
     for backend in Backend::ALL {
         let device = backend.device().unwrap();
         let network = Network::from_weights(&scaled, &device);

@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::Instant;
 
 use backend::Backend;
-use data::{DataFile, Dataset, LayerSizes, locate};
+use data::{Activation, Architecture, DataFile, Dataset, LayerSizes, Output, locate};
 use fused::Layout;
 use model::{Network, evaluate};
 use train::{Engine, Objective, Precision, Silent, TrainConfig, objective, train};
@@ -75,14 +75,6 @@ const CALLS_PER_ROUND: usize = 9;
 /// `median (best lowest)` in milliseconds.
 fn ms_best((median, best): (f64, f64)) -> String {
     format!("{} (best {:.2})", ms(median), best * 1e3)
-}
-
-/// Multiply-adds of one cost-and-gradient evaluation: the forward products `X₁Θ1ᵀ`, `a2Θ2ᵀ`,
-/// the backward `δ3Θ2`, and the gradient products `X₁ᵀδ2`, `a2ᵀδ3`.
-fn multiply_adds(m: usize, s: LayerSizes) -> f64 {
-    let (n1, h, h1, k) = ((s.input + 1) as f64, s.hidden as f64, (s.hidden + 1) as f64, s.labels as f64);
-    let m = m as f64;
-    2.0 * m * n1 * h + 2.0 * m * h1 * k + m * k * h
 }
 
 /// A large `T` matrix product with gemm on every core, in FLOP/s: what a real product reaches
@@ -155,9 +147,9 @@ fn verdict(ok: bool) -> &'static str {
     if ok { "ok" } else { "MISS" }
 }
 
-fn numpy_reference(data: &Path) -> Option<serde_json::Value> {
+fn numpy_reference(data: &Path, args: &[&str]) -> Option<serde_json::Value> {
     let script = data::workspace_root().join("bench/numpy_reference.py");
-    let output = Command::new("python3").arg(script).arg(data).output().ok()?;
+    let output = Command::new("python3").arg(script).arg(data).args(args).output().ok()?;
     if !output.status.success() {
         eprintln!("numpy reference skipped: {}", String::from_utf8_lossy(&output.stderr).lines().last().unwrap_or(""));
         return None;
@@ -174,12 +166,13 @@ fn main() {
     let path = locate(DataFile::Training, None).unwrap_or_else(|e| panic!("{e}"));
     let data = data::load_dataset(&path, 10).unwrap_or_else(|e| panic!("{e}"));
     let sizes = LayerSizes::new(400, 25, 10);
-    let params = manual::random_params(sizes, 0.12, 0);
+    let exercise = Architecture::sigmoid(sizes.clone());
+    let params = manual::random_params(&sizes, manual::Init::Uniform(0.12), 0);
     let flex = Backend::Flex.device().unwrap();
     let ndarray = Backend::NdArray.device().unwrap();
     let threads = rayon::current_num_threads();
     eprintln!("measuring numpy and JAX (bench/numpy_reference.py)...");
-    let numpy = numpy_reference(&path);
+    let numpy = numpy_reference(&path, &[]);
     let figure = |key: &str| numpy.as_ref().and_then(|v| v[key].as_f64());
     let (numpy_eval, numpy_lbfgs) = (figure("evaluation_seconds"), figure("lbfgs_seconds"));
     eprintln!("measuring ours...");
@@ -188,13 +181,11 @@ fn main() {
     let eval_time = |objective: &dyn Objective| median_seconds(runs, || objective.cost_and_gradient(&params));
     // The fused engine as training builds it (`Engine::Fused` is `FusedNnCost::<f64>::new`),
     // then the other layout and f32, in interleaved rounds.
-    let default_cost = fused::FusedNnCost::<f64>::new(&data.x, &data.labels, sizes, 1.0);
+    let default_cost = fused::FusedNnCost::<f64>::new(&data.x, &data.labels, &exercise, 1.0);
     let (layout, isa) = (default_cost.layout(), default_cost.isa());
-    let with_x_done = default_cost.multiply_adds_with_x();
-    let dense64_cost = fused::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
-    let fused32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, layout);
-    let with_x_done32 = fused32_cost.multiply_adds_with_x();
-    let dense32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, sizes, 1.0, Layout::Dense);
+    let dense64_cost = fused::FusedNnCost::<f64>::with_layout(&data.x, &data.labels, &exercise, 1.0, Layout::Dense);
+    let fused32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, &exercise, 1.0, layout);
+    let dense32_cost = fused::FusedNnCost::<f32>::with_layout(&data.x, &data.labels, &exercise, 1.0, Layout::Dense);
     let times = interleaved_seconds(
         &[
             &|| drop(std::hint::black_box(default_cost.cost_and_gradient(&params))),
@@ -208,11 +199,12 @@ fn main() {
     let [fused64_times, dense64_times, fused32_times, dense32_times] = times[..] else { unreachable!("four") };
     let (fused64, dense64, fused32, dense32) = (fused64_times.0, dense64_times.0, fused32_times.0, dense32_times.0);
     let layout_name = if layout == Layout::Sparse { "sparse" } else { "dense" };
-    let manual_flex = eval_time(objective(Engine::Manual, Precision::F64, &data, sizes, 1.0, &flex).unwrap().as_ref());
+    let manual_flex =
+        eval_time(objective(Engine::Manual, Precision::F64, &data, &exercise, 1.0, &flex).unwrap().as_ref());
     let manual_ndarray =
-        eval_time(objective(Engine::Manual, Precision::F64, &data, sizes, 1.0, &ndarray).unwrap().as_ref());
+        eval_time(objective(Engine::Manual, Precision::F64, &data, &exercise, 1.0, &ndarray).unwrap().as_ref());
     let autodiff_flex =
-        eval_time(objective(Engine::Autodiff, Precision::F64, &data, sizes, 1.0, &flex).unwrap().as_ref());
+        eval_time(objective(Engine::Autodiff, Precision::F64, &data, &exercise, 1.0, &flex).unwrap().as_ref());
 
     // L-BFGS, 100 iterations, lambda 1, end to end (objective set-up included).
     let config = TrainConfig { iterations: 100, lambda: 1.0, ..TrainConfig::default() };
@@ -249,12 +241,14 @@ fn main() {
     // Multiply-adds of one evaluation: the dense count, and what each engine does (the sparse
     // layout skips the zero pixels of X in both products with X, all but those paired with a
     // nonzero).
-    let dense_count = multiply_adds(data.len(), sizes);
-    let with_x_dense = (2 * data.len() * data.num_features() * sizes.hidden) as f64;
-    let done64 = dense_count - with_x_dense + with_x_done as f64;
-    let done32 = dense_count - with_x_dense + with_x_done32 as f64;
+    // (The engine counts them: `multiply_adds` is the forward products `X₁Θ1ᵀ`, `a2Θ2ᵀ`, the
+    // backward `δ3Θ2` and the gradient products `X₁ᵀδ2`, `a2ᵀδ3`, those with X as it does them.)
+    let dense_count = dense64_cost.multiply_adds() as f64;
+    let with_x_dense = dense64_cost.multiply_adds_with_x() as f64;
+    let (done64, done32) = (default_cost.multiply_adds() as f64, fused32_cost.multiply_adds() as f64);
+    assert_eq!(with_x_dense, (2 * data.len() * data.num_features() * sizes.hidden()[0]) as f64);
     let nonzeros = data.x.as_slice().iter().filter(|&&v| v != 0.0).count();
-    let on_nonzeros = dense_count - with_x_dense + (2 * nonzeros * sizes.hidden) as f64;
+    let on_nonzeros = dense_count - with_x_dense + (2 * nonzeros * sizes.hidden()[0]) as f64;
     eprintln!("measuring the cores' upper bound...");
     let (gemm64, gemm32) = (gemm_flops::<f64>(), gemm_flops::<f32>());
     let chains = peak::fma_chains(threads);
@@ -375,6 +369,68 @@ fn main() {
         rows[7].jax = format!("{} ({accuracy:.2}%)", ms(seconds));
     }
 
+    // Deeper networks: one f64 evaluation by the fused engine against numpy's hand-written
+    // backpropagation and JAX's `value_and_grad` of the same network, measured in this run
+    // (`bench/numpy_reference.py --hidden ...`, parameters uniform in [-0.12, 0.12], lambda 1).
+    // The first carries the bar; each row's FLOP/s are the multiply-adds the engine does.
+    let deeper: [(&[usize], Activation, Output); 3] = [
+        (&[100, 25], Activation::Sigmoid, Output::Sigmoid),
+        (&[100], Activation::Tanh, Output::Softmax),
+        (&[100], Activation::Relu, Output::Softmax),
+    ];
+    let mut deeper_flops = Vec::new();
+    for (i, (hidden, activation, output)) in deeper.into_iter().enumerate() {
+        let architecture = Architecture::new(LayerSizes::with_hidden(400, hidden, 10), activation, output);
+        let hidden_arg: Vec<String> = hidden.iter().map(usize::to_string).collect();
+        eprintln!("measuring {architecture}...");
+        let reference = numpy_reference(
+            &path,
+            &[
+                "--iterations",
+                "0",
+                "--hidden",
+                &hidden_arg.join(","),
+                "--activation",
+                activation.name(),
+                "--output",
+                output.name(),
+            ],
+        );
+        let cost = fused::FusedNnCost::<f64>::new(&data.x, &data.labels, &architecture, 1.0);
+        let params = manual::random_params(&architecture.sizes, manual::Init::Uniform(0.12), 0);
+        let evaluate = || drop(std::hint::black_box(cost.cost_and_gradient(&params)));
+        let times = interleaved_seconds(&[&evaluate], ROUNDS, CALLS_PER_ROUND)[0];
+        let get = |key: &str| reference.as_ref().and_then(|v| v[key].as_f64());
+        let (numpy_median, jax_median) = (get("evaluation_seconds"), get("jax_evaluation_seconds"));
+        let faster = [numpy_median, jax_median].into_iter().flatten().reduce(f64::min);
+        let flops = 2.0 * cost.multiply_adds() as f64 / times.0;
+        deeper_flops.push((architecture.to_string(), cost.multiply_adds(), flops));
+        let speedup = |f: f64| toward_failing(f / times.0, 2, true);
+        let bar = match (i, faster) {
+            (0, Some(f)) => format!(
+                ">= 3x the faster of numpy and JAX ({:.2}x): {}; {:.0}% of the bound",
+                speedup(f),
+                verdict(times.0 * 3.0 <= f),
+                100.0 * flops / bound64
+            ),
+            (0, None) => ">= 3x the faster of numpy and JAX: neither measured".into(),
+            (_, Some(f)) => {
+                format!("{:.2}x the faster of numpy and JAX; {:.0}% of the bound", speedup(f), 100.0 * flops / bound64)
+            }
+            (_, None) => format!("{:.0}% of the bound", 100.0 * flops / bound64),
+        };
+        let softmax = if output == Output::Softmax { " + softmax" } else { "" };
+        let name = format!("cost+gradient, fused f64, {} {activation}{softmax}", architecture.sizes);
+        let mut r = row(&name, ms_best(times), numpy_median, Some(times.0), bar);
+        if let (Some(median), Some(best)) = (numpy_median, get("evaluation_best_seconds")) {
+            r.numpy = ms_best((median, best));
+        }
+        if let (Some(median), Some(best)) = (jax_median, get("jax_evaluation_best_seconds")) {
+            r.jax = ms_best((median, best));
+        }
+        rows.push(r);
+    }
+
     // Peak memory of a training run, from the trainer itself (metrics.json).
     let trainer = data::workspace_root().join("target/release/trainer");
     let trainer = std::env::var_os("CARGO_TARGET_DIR").map_or(trainer, |d| Path::new(&d).join("release/trainer"));
@@ -456,6 +512,14 @@ fn main() {
         gflops(dense_count, dense64),
         100.0 * gflops(dense_count, dense64) * 1e9 / bound64,
     );
+    for (network, multiply_adds, flops) in &deeper_flops {
+        println!(
+            "{network}: {:.1} M multiply-adds per evaluation, {:.1} GFLOP/s, {:.0}% of the f64 bound",
+            *multiply_adds as f64 / 1e6,
+            flops / 1e9,
+            100.0 * flops / bound64
+        );
+    }
     if let Some(best) = numpy_best {
         println!(
             "best against best: fused f64 {:.2}x faster than numpy ({:.2} vs {:.2} ms); f32 takes {:.0}% of f64",

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use backend::Backend;
 use clap::{Args, Parser, Subcommand};
-use train::{Engine, Optimizer, Precision};
+use data::{Activation, Output};
+use train::{Engine, InitRule, Optimizer, Precision};
 
 /// The ex4 neural network: a 400-25-10 sigmoid network on 20x20 handwritten digits.
 ///
@@ -88,12 +89,25 @@ pub struct TrainArgs {
     /// Seed of the initial weights
     #[arg(long, default_value_t = 0, value_parser = parse_seed, allow_negative_numbers = true)]
     pub seed: u64,
-    /// Initial weights are drawn uniformly in [-epsilon, epsilon]
-    #[arg(long, default_value_t = manual::DEFAULT_INIT_EPSILON, value_parser = parse_epsilon, allow_negative_numbers = true)]
-    pub init_epsilon: f64,
-    /// Units in the hidden layer
-    #[arg(long, default_value_t = 25, value_parser = parse_hidden, allow_negative_numbers = true)]
-    pub hidden: usize,
+    /// How the initial weights are drawn: exercise (every layer uniform in [-epsilon,
+    /// epsilon]) or per-layer (layer l uniform in [-e_l, e_l], e_l = sqrt(6)/sqrt(s_l +
+    /// s_l+1)) [default: exercise for one hidden layer, per-layer for deeper networks]
+    #[arg(long, value_parser = parse_named::<InitRule>)]
+    pub init: Option<InitRule>,
+    /// Epsilon of the exercise's initialization (implies --init exercise) [default: 0.12]
+    #[arg(long, value_parser = parse_epsilon, allow_negative_numbers = true)]
+    pub init_epsilon: Option<f64>,
+    /// Units in each hidden layer, comma-separated, the first next to the input: 25 is the
+    /// exercise's network (400-25-10), 100,25 a 400-100-25-10 one
+    #[arg(long, value_delimiter = ',', default_value = "25", value_parser = parse_hidden, allow_negative_numbers = true)]
+    pub hidden: Vec<usize>,
+    /// Activation of the hidden layers: sigmoid, tanh, relu
+    #[arg(long, default_value = "sigmoid", value_parser = parse_named::<Activation>)]
+    pub activation: Activation,
+    /// Output layer: sigmoid (one per label, the exercise's cost) or softmax (cross-entropy of
+    /// the true label)
+    #[arg(long, default_value = "sigmoid", value_parser = parse_named::<Output>)]
+    pub output: Output,
     /// burn backend that computes, in f64
     #[arg(long, default_value = "flex", value_parser = parse_backend)]
     pub backend: Backend,
@@ -177,18 +191,29 @@ pub struct GradcheckArgs {
     /// Regularization strength
     #[arg(long, default_value_t = 1.0, value_parser = parse_lambda, allow_negative_numbers = true)]
     pub lambda: f64,
-    /// Coordinates sampled for finite differences
+    /// Instead of the weights file, check a network with random weights (the training's
+    /// default initialization, seed --seed) and hidden layers of these sizes, comma-separated
+    #[arg(long, value_delimiter = ',', conflicts_with = "weights", value_parser = parse_hidden, allow_negative_numbers = true)]
+    pub hidden: Option<Vec<usize>>,
+    /// With --hidden: activation of the hidden layers (sigmoid, tanh, relu) [default: sigmoid]
+    #[arg(long, value_parser = parse_named::<Activation>)]
+    pub activation: Option<Activation>,
+    /// With --hidden: output layer (sigmoid, softmax) [default: sigmoid]
+    #[arg(long, value_parser = parse_named::<Output>)]
+    pub output: Option<Output>,
+    /// Coordinates of each weight matrix sampled for finite differences (all of a smaller
+    /// matrix's)
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..))]
     pub samples: u64,
-    /// Seed of the sample
+    /// Seed of the sample (and, with --hidden, of the random weights)
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Finite-difference step [default: 1e-5, see verify::FULL_NETWORK_EPSILON]
     #[arg(long, value_parser = parse_epsilon)]
     pub epsilon: Option<f64>,
     /// Also write the cost and the gradient of the manual backpropagation as MAT v5: `J`,
-    /// `grad` (unrolled, [Theta1(:); Theta2(:)]), `Theta1_grad`, `Theta2_grad`; the file must
-    /// not exist yet
+    /// `grad` (unrolled, [Theta1(:); ...; ThetaL(:)]), `Theta1_grad` ... `ThetaL_grad`; the
+    /// file must not exist yet
     #[arg(long, value_name = "FILE")]
     pub save_gradient: Option<PathBuf>,
     /// Instead of the checks, sweep the finite-difference step from 1e-2 to 1e-10 (4 steps a
@@ -197,7 +222,7 @@ pub struct GradcheckArgs {
     #[arg(
         long,
         value_name = "FILE.png",
-        conflicts_with_all = ["data", "weights", "samples", "seed", "epsilon", "save_gradient"]
+        conflicts_with_all = ["data", "weights", "hidden", "samples", "seed", "epsilon", "save_gradient"]
     )]
     pub epsilon_sweep: Option<PathBuf>,
     /// Print one JSON object instead of text
@@ -212,8 +237,8 @@ pub struct InputArgs {
     /// [default: ex4data1.mat]
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
-    /// Weights (`Theta1`, `Theta2`): a path, or a file name looked up in the data directories
-    /// [default: ex4weights.mat]
+    /// Weights (`Theta1` ... `ThetaL`, and `activation`, `output` when not sigmoid): a path,
+    /// or a file name looked up in the data directories [default: ex4weights.mat]
     #[arg(long, value_name = "FILE")]
     pub weights: Option<PathBuf>,
     /// burn backend that computes, in f64

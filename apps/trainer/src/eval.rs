@@ -11,7 +11,7 @@ pub fn run(args: &EvalArgs) -> Result<bool> {
     let (dataset, weights) = load_pair(args.input.data.as_deref(), args.input.weights.as_deref())?;
     let device = args.input.backend.device()?;
     let network = Network::from_weights(&weights, &device);
-    let sizes = network.sizes();
+    let architecture = weights.architecture();
     let eval = evaluate(&network, &dataset, args.lambda, &device);
     let weights_file = weights.source.as_deref().map(|p| p.display().to_string()).unwrap_or_default();
     // A cost can only be non-finite when the weights are beyond f64's range (the loader
@@ -26,7 +26,7 @@ pub fn run(args: &EvalArgs) -> Result<bool> {
     };
     if args.json {
         let object = json!({
-            "network": { "input": sizes.input, "hidden": sizes.hidden, "labels": sizes.labels },
+            "network": crate::outputs::network_json(&architecture),
             "data": dataset.source.display().to_string(),
             "weights": weights_file,
             "backend": args.input.backend.name(),
@@ -42,13 +42,13 @@ pub fn run(args: &EvalArgs) -> Result<bool> {
         println!("{object}");
         return Ok(finite);
     }
-    println!(
-        "network      {sizes} (Theta1 {}x{}, Theta2 {}x{}) from {weights_file}",
-        weights.theta1.rows(),
-        weights.theta1.cols(),
-        weights.theta2.rows(),
-        weights.theta2.cols()
-    );
+    let shapes: Vec<String> = weights
+        .thetas
+        .iter()
+        .enumerate()
+        .map(|(l, t)| format!("{} {}x{}", data::theta_name(l + 1), t.rows(), t.cols()))
+        .collect();
+    println!("network      {architecture} ({}) from {weights_file}", shapes.join(", "));
     println!(
         "data         {} examples x {} features from {}",
         eval.examples,

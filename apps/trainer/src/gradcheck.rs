@@ -1,19 +1,46 @@
-//! `trainer gradcheck`: manual gradients against autodiff and finite differences on any
-//! data and weights pair, or (`--epsilon-sweep`) the finite-difference error against the step.
+//! `trainer gradcheck`: manual gradients against autodiff (on both backends), finite
+//! differences and the other backend, per weight matrix, on any data and weights of any depth,
+//! or (`--epsilon-sweep`) the finite-difference error against the step.
 
 use anyhow::Result;
-use manual::{NnCost, unroll};
+use backend::Backend;
+use data::{Architecture, Dataset, LayerSizes, conventions::NUM_LABELS};
+use manual::unroll;
 use serde_json::json;
 use std::path::Path;
 
 use verify::checks::{
-    Check, FINITE_DIFFERENCE_BOUND, IMPLEMENTATION_BOUND, SweepPoint, epsilon_sweep, epsilon_sweep_steps,
-    log_log_slope, manual_vs_autodiff, sampled_finite_differences, sweep_minimum,
+    Check, Coordinates, NetworkCheck, SweepPoint, check_network, epsilon_sweep, epsilon_sweep_steps, log_log_slope,
+    sweep_minimum,
 };
 
 use crate::cli::GradcheckArgs;
-use crate::files::{ensure_new_file, load_pair};
-use crate::outputs::{write_gradient, write_picture};
+use crate::files::{ensure_new_file, load_pair, training_set};
+use crate::outputs::{network_json, write_gradient, write_picture};
+
+/// The network to check, its parameters and the examples, from the flags: the weights file
+/// (any depth, its activation and output), or with `--hidden` a network of random weights.
+fn problem(args: &GradcheckArgs) -> Result<(Architecture, Vec<f64>, Dataset, Option<String>)> {
+    if let Some(hidden) = &args.hidden {
+        let (data, _) = training_set(args.input.data.as_deref(), false)?;
+        let labels = NUM_LABELS.max(data.max_label());
+        let sizes = LayerSizes::with_hidden(data.num_features(), hidden, labels);
+        let architecture =
+            Architecture::new(sizes, args.activation.unwrap_or_default(), args.output.unwrap_or_default());
+        let init = manual::Init::default_for(&architecture.sizes);
+        let params = manual::random_params(&architecture.sizes, init, args.seed);
+        return Ok((architecture, params, data, None));
+    }
+    if let Some(flag) = [(args.activation.is_some(), "--activation"), (args.output.is_some(), "--output")]
+        .into_iter()
+        .find_map(|(given, flag)| given.then_some(flag))
+    {
+        anyhow::bail!("{flag} describes a network of random weights (--hidden); a weights file names its own");
+    }
+    let (data, weights) = load_pair(args.input.data.as_deref(), args.input.weights.as_deref())?;
+    let source = weights.source.as_deref().map(|p| p.display().to_string());
+    Ok((weights.architecture(), unroll(&weights.thetas), data, source))
+}
 
 /// Runs the checks, and writes the cost and gradient when asked; `Ok(false)` when a check
 /// fails (the gradient is written all the same).
@@ -24,52 +51,40 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
     if let Some(path) = &args.save_gradient {
         ensure_new_file(path, "--save-gradient")?;
     }
-    let (dataset, weights) = load_pair(args.input.data.as_deref(), args.input.weights.as_deref())?;
+    let (architecture, params, dataset, weights_file) = problem(args)?;
     let backend = args.input.backend;
-    let device = backend.device()?;
-    let sizes = weights.layer_sizes();
-    let params = unroll(&weights.theta1, &weights.theta2);
+    let other = if backend == Backend::Flex { Backend::NdArray } else { Backend::Flex };
+    let devices = [(backend, backend.device()?), (other, other.device()?)];
     let epsilon = args.epsilon.unwrap_or(verify::FULL_NETWORK_EPSILON);
-    let objective = NnCost::new(&dataset.x, &dataset.labels, sizes, args.lambda, &device);
-    let agreement = manual_vs_autodiff(&objective, &params, &dataset.x, &dataset.labels, &device);
-    let (cost, gradient) = &agreement.manual;
-    let fd = sampled_finite_differences(&objective, &params, gradient, args.samples as usize, args.seed, epsilon);
-    let checks = [
-        Check::at_most(
-            "manual vs autodiff (max element-wise relative error)",
-            agreement.max_relative_error,
-            IMPLEMENTATION_BOUND,
-        ),
-        Check::below(
-            format!(
-                "finite differences at {} coordinates (seed {}, eps {epsilon:e}) vs manual",
-                args.samples.min(params.len() as u64),
-                args.seed
-            ),
-            fd,
-            FINITE_DIFFERENCE_BOUND,
-        ),
-    ];
+    let coordinates = Coordinates::PerMatrix { count: args.samples as usize, seed: args.seed };
+    let network =
+        check_network(&architecture, &params, &dataset.x, &dataset.labels, args.lambda, coordinates, epsilon, &devices);
+    let checks = network.checks("");
     let passed = checks.iter().all(|c| c.passed);
+    let (cost, gradient) = (network.cost, &network.gradient);
     if let Some(path) = &args.save_gradient {
-        write_gradient(path, *cost, gradient, sizes)?;
+        write_gradient(path, cost, gradient, &architecture.sizes)?;
     }
     let saved = args.save_gradient.as_deref().map(|p| p.display().to_string());
     if args.json {
         let object = json!({
-            "network": { "input": sizes.input, "hidden": sizes.hidden, "labels": sizes.labels },
+            "network": network_json(&architecture),
             "data": dataset.source.display().to_string(),
-            "weights": weights.source.as_deref().map(|p| p.display().to_string()),
+            "weights": weights_file,
+            "random_weights_seed": args.hidden.as_ref().map(|_| args.seed),
             "backend": backend.name(),
+            "other_backend": other.name(),
             "examples": dataset.len(),
             "lambda": args.lambda,
             "cost": cost,
-            "cost_autodiff": agreement.autodiff.0,
+            "cost_autodiff": network.cost_autodiff,
             "gradient_norm": verify::norm(gradient),
-            "manual_vs_autodiff": agreement.max_relative_error,
-            "manual_vs_autodiff_raw": verify::max_raw_relative_error(gradient, &agreement.autodiff.1),
-            "finite_differences": fd,
-            "samples": args.samples,
+            "manual_vs_autodiff": max_figure(&checks, "manual vs autodiff"),
+            "manual_vs_autodiff_raw": verify::max_raw_relative_error(gradient, &network.gradient_autodiff),
+            "finite_differences": max_figure(&checks, "finite differences"),
+            "per_matrix": &network,
+            "skipped_at_kink": network.skipped(),
+            "samples_per_matrix": args.samples,
             "seed": args.seed,
             "epsilon": epsilon,
             "passed": passed,
@@ -78,17 +93,58 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
         println!("{object}");
         return Ok(passed);
     }
-    println!("network        {sizes}, {} examples, lambda {}, backend {backend} (f64)", dataset.len(), args.lambda);
-    println!("cost           {cost:.16} (autodiff {:.16})", agreement.autodiff.0);
+    let source =
+        weights_file.map_or_else(|| format!("random weights (seed {})", args.seed), |w| format!("weights {w}"));
+    println!("network        {architecture}, {source}");
+    println!("data           {} examples from {}, lambda {}", dataset.len(), dataset.source.display(), args.lambda);
+    println!("cost           {cost:.16} (autodiff {:.16})", network.cost_autodiff);
     println!("gradient norm  {:.16e}", verify::norm(gradient));
+    print_table(&network, backend, other);
+    let width = checks.iter().map(|c| c.name.chars().count()).max().unwrap_or(0);
     for check in &checks {
         let result = if check.passed { "PASS" } else { "FAIL" };
-        println!("{:<78} {:>10.3e}  bound {:.0e}  {result}", check.name, check.figure, check.bound);
+        println!("{:<width$} {:>10.3e}  bound {:.0e}  {result}", check.name, check.figure, check.bound);
     }
     if let Some(saved) = saved {
-        println!("saved          J, grad, Theta1_grad, Theta2_grad to {saved}");
+        let names: Vec<String> = (1..=architecture.sizes.num_thetas()).map(|l| format!("Theta{l}_grad")).collect();
+        println!("saved          J, grad, {} to {saved}", names.join(", "));
     }
     Ok(passed)
+}
+
+/// The largest figure of the checks whose name contains `what`.
+fn max_figure(checks: &[Check], what: &str) -> f64 {
+    checks.iter().filter(|c| c.name.contains(what)).map(|c| c.figure).fold(0.0, f64::max)
+}
+
+/// Per weight matrix: where finite differences and manual differ most, with both values.
+fn print_table(network: &NetworkCheck, backend: Backend, other: Backend) {
+    println!(
+        "{:<8} {:>8} {:>8} {:>12} {:>16} {:>16} {:>16}  largest finite-difference error: manual vs numerical",
+        "matrix",
+        "compared",
+        "at kink",
+        "fd rel.diff",
+        format!("autodiff {backend}"),
+        format!("autodiff {other}"),
+        format!("{backend} vs {other}")
+    );
+    for (l, fd) in network.finite_differences.iter().enumerate() {
+        let autodiff: Vec<f64> = network.autodiff.iter().map(|(_, m)| m[l].max_relative_error()).collect();
+        let backends = network.backends.as_ref().map_or(0.0, |b| b[l].max_relative_error());
+        let error = fd.largest.as_ref().map_or(String::new(), |e| format!(" ({:.1e})", e.relative_error));
+        println!(
+            "{:<8} {:>8} {:>8} {:>12.2e} {:>16.2e} {:>16.2e} {:>16.2e}  {}{error}",
+            fd.matrix,
+            fd.compared,
+            fd.skipped,
+            fd.relative_difference,
+            autodiff[0],
+            autodiff.get(1).copied().unwrap_or(0.0),
+            backends,
+            fd.location()
+        );
+    }
 }
 
 /// Steps at or above this are on the truncation side of the sweep (its error `∝ ε²`).

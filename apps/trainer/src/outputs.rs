@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use data::conventions::{IMAGE_SIDE, label_to_digit, unit_label};
 use data::mat::{MatArray, MatData, write_mat_file};
-use data::{Dataset, LayerSizes, Matrix, Weights};
+use data::{Architecture, Dataset, LayerSizes, Matrix, Weights};
 use pictures::{ConfusionMatrix, GridLayout, display_data, hidden_layer, save_png};
 
 /// File names inside a run directory (the report crate reads them).
@@ -18,31 +18,58 @@ pub use report::layout::{
 /// Pixels per image pixel in the grids.
 const SCALE: u32 = 4;
 
-/// `Theta1` and `Theta2` as a MAT v5 file (doubles, the exercise's layout), atomically.
+/// `Theta1` ... `ThetaL` as a MAT v5 file (doubles, the exercise's layout), with the
+/// activation and output when they are not the exercise's ([`Weights::mat_arrays`]),
+/// atomically.
 pub fn write_weights(path: &Path, weights: &Weights) -> Result<()> {
-    let arrays = [MatArray::matrix("Theta1", &weights.theta1), MatArray::matrix("Theta2", &weights.theta2)];
-    write_mat_file(path, &arrays, false).with_context(|| format!("{}: cannot write the weights", path.display()))
+    write_mat_file(path, &weights.mat_arrays(), false)
+        .with_context(|| format!("{}: cannot write the weights", path.display()))
 }
 
-/// `Theta1` and `Theta2` as a safetensors file (`F64`, the exercise's layout, row-major),
+/// `Theta1` ... `ThetaL` as a safetensors file (`F64`, the exercise's layout, row-major),
 /// atomically.
 pub fn write_weights_safetensors(path: &Path, weights: &Weights) -> Result<()> {
-    data::safetensors::write_safetensors_file(path, &[&weights.theta1, &weights.theta2])
+    data::safetensors::write_safetensors_file(path, weights)
         .with_context(|| format!("{}: cannot write the weights", path.display()))
 }
 
 /// A cost and its gradient for a network of `sizes` as a MAT v5 file, atomically, in the
-/// exercise's shapes: `J` (1x1), `grad` unrolled as `[Theta1(:); Theta2(:)]` (a column), and
-/// the same values as `Theta1_grad` and `Theta2_grad`, each the shape of its Theta.
-pub fn write_gradient(path: &Path, cost: f64, gradient: &[f64], sizes: LayerSizes) -> Result<()> {
-    let (theta1_grad, theta2_grad) = manual::reshape(gradient, sizes);
-    let arrays = [
+/// exercise's shapes: `J` (1x1), `grad` unrolled as `[Theta1(:); ...; ThetaL(:)]` (a column),
+/// and the same values as `Theta1_grad` ... `ThetaL_grad`, each the shape of its Theta.
+pub fn write_gradient(path: &Path, cost: f64, gradient: &[f64], sizes: &LayerSizes) -> Result<()> {
+    let mut arrays = vec![
         MatArray::new("J", &[1, 1], MatData::Double(vec![cost])),
         MatArray::new("grad", &[gradient.len(), 1], MatData::Double(gradient.to_vec())),
-        MatArray::matrix("Theta1_grad", &theta1_grad),
-        MatArray::matrix("Theta2_grad", &theta2_grad),
     ];
+    for (l, theta_grad) in manual::reshape(gradient, sizes).iter().enumerate() {
+        arrays.push(MatArray::matrix(&format!("{}_grad", data::theta_name(l + 1)), theta_grad));
+    }
     write_mat_file(path, &arrays, false).with_context(|| format!("{}: cannot write the gradient", path.display()))
+}
+
+/// The network as JSON: `input`, `hidden` (a list), `labels`, `layers` (`400-25-10`),
+/// `activation` and `output`.
+pub fn network_json(architecture: &Architecture) -> serde_json::Value {
+    let sizes = &architecture.sizes;
+    serde_json::json!({
+        "input": sizes.input(),
+        "hidden": sizes.hidden(),
+        "labels": sizes.labels(),
+        "layers": sizes.to_string(),
+        "activation": architecture.activation.name(),
+        "output": architecture.output.name(),
+    })
+}
+
+/// The initialization of `config` for a network of `sizes`, in words:
+/// `exercise, uniform in [-0.12, 0.12]` or `per-layer, uniform in [-e_l, e_l], e_l = √6/√(s_l + s_l+1)`.
+pub fn init_text(config: &train::TrainConfig, sizes: &LayerSizes) -> String {
+    match config.init_rule(sizes) {
+        train::InitRule::Exercise => {
+            format!("exercise, uniform in [-{e}, {e}]", e = config.init_epsilon)
+        }
+        train::InitRule::PerLayer => "per-layer, uniform in [-e_l, e_l], e_l = √6/√(s_l + s_l+1)".to_string(),
+    }
 }
 
 /// The 8x8 grid of randomly chosen digits of `data`.
@@ -54,10 +81,11 @@ pub fn write_digit_grid(path: &Path, data: &Dataset, seed: u64) -> Result<()> {
     Ok(())
 }
 
-/// The hidden layer: each row of `Theta1` without its bias as an image.
+/// The first hidden layer: each row of `Theta1` without its bias as an image.
 pub fn hidden_image(weights: &Weights) -> image::RgbImage {
-    let rows: Vec<&[f64]> = (0..weights.theta1.rows()).map(|j| &weights.theta1.row(j)[1..]).collect();
-    hidden_layer(&rows, image_side(weights.theta1.cols() - 1), SCALE)
+    let theta1 = weights.first();
+    let rows: Vec<&[f64]> = (0..theta1.rows()).map(|j| &theta1.row(j)[1..]).collect();
+    hidden_layer(&rows, image_side(theta1.cols() - 1), SCALE)
 }
 
 /// The side of the square images of `features` pixels (20 for the exercise); inputs that are
@@ -95,7 +123,7 @@ pub fn per_digit_json(eval: &model::Evaluation) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// `Theta1` at chosen moments of training, as `snapshots.mat` (one variable per moment) and
+/// `Theta1` (the first hidden layer's weights) at chosen moments of training, as `snapshots.mat` (one variable per moment) and
 /// the list of moments for `metrics.json`: before training, at 10% and 30% of the iterations
 /// asked for (those reached), and at the end.
 pub fn write_snapshots(path: &Path, outcome: &train::Outcome, iterations: usize) -> Result<Vec<report::SnapshotInfo>> {
@@ -116,7 +144,7 @@ pub fn write_snapshots(path: &Path, outcome: &train::Outcome, iterations: usize)
     let mut arrays = Vec::new();
     let mut infos = Vec::new();
     for (iteration, label, params) in moments {
-        let (theta1, _) = manual::reshape(params, outcome.sizes);
+        let theta1 = manual::reshape(params, &outcome.architecture.sizes).swap_remove(0);
         let variable = report::layout::snapshot_variable(iteration);
         arrays.push(MatArray::matrix(&variable, &theta1));
         infos.push(report::SnapshotInfo { label, iteration, variable });
@@ -145,8 +173,10 @@ pub fn checkpoints(
         .filter_map(|s| {
             let training_cost = *outcome.costs.get(s.iteration)?;
             let held_out = test.map(|t| {
-                let (theta1, theta2) = manual::reshape(&s.params, outcome.sizes);
-                let weights = Weights::new(theta1, theta2).expect("reshape gives matching Thetas");
+                let a = &outcome.architecture;
+                let weights = Weights::new(manual::reshape(&s.params, &a.sizes))
+                    .expect("reshape gives matching Thetas")
+                    .with_kind(a.activation, a.output);
                 // `evaluate` divides the penalty by the held-out set's size: scale lambda to match.
                 let lambda = lambda * t.len() as f64 / training_examples.max(1) as f64;
                 model::evaluate(&model::Network::from_weights(&weights, device), t, lambda, device)
@@ -174,10 +204,10 @@ pub fn write_mistakes(
     if wrong.is_empty() {
         return Ok(report::Mistakes { total: 0, kept: 0 });
     }
-    // One forward pass over the wrong rows: the outputs are σ(z3), reordered by digit.
+    // One forward pass over the wrong rows: the output layer's values (σ(z_L) or
+    // softmax(z_L)), reordered by digit.
     let x = data.x.select_rows(&wrong);
-    let outputs =
-        backend::tensor_to_matrix(backend::sigmoid(network.output_logits(backend::matrix_to_tensor(&x, device))));
+    let outputs = backend::tensor_to_matrix(network.forward(backend::matrix_to_tensor(&x, device)));
     let by_digit = |i: usize| -> Vec<f64> {
         let mut p = vec![0.0; outputs.cols()];
         for unit in 0..outputs.cols() {

@@ -1,7 +1,7 @@
 //! `trainer predict`: what the network says about chosen examples.
 
 use anyhow::{Result, bail};
-use backend::{matrix_to_tensor, sigmoid, tensor_to_matrix};
+use backend::{matrix_to_tensor, tensor_to_matrix};
 use data::conventions::{label_to_digit, unit_label};
 use model::{Network, labels_of_logits};
 use serde_json::json;
@@ -19,11 +19,13 @@ pub fn run(args: &PredictArgs) -> Result<Status> {
     let device = args.input.backend.device()?;
     let network = Network::from_weights(&weights, &device);
     let x = data.x.select_rows(&rows);
-    // Output unit k scores label k + 1: reorder the probabilities by digit 0..=9.
-    // One forward pass: the probabilities are σ(z3), the prediction the largest z3.
-    let z3 = network.output_logits(matrix_to_tensor(&x, &device));
-    let predictions: Vec<usize> = labels_of_logits(z3.clone()).into_iter().map(label_to_digit).collect();
-    let outputs = tensor_to_matrix(sigmoid(z3));
+    // Output unit k scores label k + 1: reorder the probabilities by digit 0..=9. The
+    // probabilities are the output layer's (σ(z_L) or softmax(z_L)), the prediction the largest
+    // z_L.
+    let x = matrix_to_tensor(&x, &device);
+    let predictions: Vec<usize> =
+        labels_of_logits(network.output_logits(x.clone())).into_iter().map(label_to_digit).collect();
+    let outputs = tensor_to_matrix(network.forward(x));
     let by_digit = |i: usize| -> Vec<f64> {
         let mut p = vec![0.0; outputs.cols()];
         for unit in 0..outputs.cols() {

@@ -11,7 +11,7 @@ use train::{Monitor, Snapshots, Stop, SweepPoint, TrainConfig};
 use crate::Status;
 use crate::cli::SweepArgs;
 use crate::files::{create_run_dir, held_out_set, training_set, write_json, write_text};
-use crate::outputs::{dataset_name, hidden_image, write_picture};
+use crate::outputs::{dataset_name, hidden_image, init_text, network_json, write_picture};
 use crate::progress::{Progress, install_stop_handler, stop_requested};
 use crate::train_run::{Run, config, update_index, write_run};
 
@@ -19,7 +19,7 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
     if args.lambdas.is_empty() {
         bail!("--lambdas: give at least one lambda");
     }
-    let base = config(&args.train);
+    let base = config(&args.train)?;
     base.validate()?;
     let (data, synthetic) = training_set(args.train.data.as_deref(), args.train.synthetic)?;
     let test = held_out_set(args.train.test.as_deref(), args.train.no_test, synthetic, &data)?;
@@ -55,6 +55,7 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
         bail!("training diverged, nothing written: {}", diverged.join("; "));
     }
 
+    let architecture = train::network_architecture(&data, &base);
     let best = best_lambda(&points);
     let mut panels: Vec<(String, image::RgbImage)> = Vec::with_capacity(points.len());
     // Each lambda's run directory, with its own report.
@@ -75,8 +76,12 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
         write_run(&run_dir, &run, &device)?;
         panels.push((format!("lambda {}  (TV {:.3})", p.lambda, p.sharpness), hidden_image(&p.outcome.weights())));
     }
-    let title =
-        format!("hidden layer by lambda, {} {} iterations ({})", base.optimizer, base.iterations, dataset_name(&data));
+    let title = format!(
+        "first hidden layer by lambda, {architecture}, {} {} iterations ({})",
+        base.optimizer,
+        base.iterations,
+        dataset_name(&data)
+    );
     write_picture(&dir.join(HIDDEN_BY_LAMBDA), pictures::labelled_row(&panels, &title))?;
     let accuracies: Vec<pictures::SweepAccuracy> = points
         .iter()
@@ -93,7 +98,8 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
             "optimizer": base.optimizer, "engine": base.engine, "precision": base.precision,
             "backend": args.train.backend.name(),
             "iterations": base.iterations, "alpha": base.alpha(), "seed": base.seed,
-            "init_epsilon": base.init_epsilon, "hidden": base.hidden, "threads": threads,
+            "init": base.init_rule(&architecture.sizes), "init_epsilon": base.init_epsilon,
+            "hidden": base.hidden, "network": network_json(&architecture), "threads": threads,
         },
         "dataset": { "source": data.source.display().to_string(), "examples": data.len() },
         "held_out": test.as_ref().map(|t| json!({ "source": t.source.display().to_string(), "examples": t.len() })),
@@ -124,6 +130,7 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
         if let Some(t) = &test {
             println!("held-out set   {} ({} examples)", t.source.display(), t.len());
         }
+        println!("network        {architecture}, initialization {}", init_text(&base, &architecture.sizes));
         println!(
             "{} {} iterations, engine {} ({}), backend {}, seed {}, {threads} threads, {seconds:.2} s",
             base.optimizer, base.iterations, base.engine, base.precision, args.train.backend, base.seed
@@ -145,7 +152,9 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
             let by = if test.is_some() { "held-out" } else { "training" };
             println!("best lambda    {best} (highest {by} accuracy)");
         }
-        println!("sharpness      mean total variation of the normalized hidden images (lower is blurrier)");
+        println!(
+            "sharpness      mean total variation of the normalized images of the first hidden layer (lower is blurrier)"
+        );
         println!("outputs        {}", dir.display());
     }
     Ok(if stop_requested() { Status::Interrupted } else { Status::Success })

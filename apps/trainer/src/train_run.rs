@@ -17,9 +17,17 @@ use crate::files::{create_run_dir, held_out_set, training_set, write_json};
 use crate::outputs::*;
 use crate::progress::{Progress, install_stop_handler};
 
-/// The configuration the flags ask for.
-pub fn config(args: &TrainArgs) -> TrainConfig {
-    TrainConfig {
+/// The configuration the flags ask for; an error when they contradict each other.
+pub fn config(args: &TrainArgs) -> Result<TrainConfig> {
+    if args.init == Some(train::InitRule::PerLayer)
+        && let Some(epsilon) = args.init_epsilon
+    {
+        anyhow::bail!(
+            "--init-epsilon {epsilon} sets the exercise's initialization, which --init per-layer replaces; give one of them"
+        );
+    }
+    let init = args.init.or(args.init_epsilon.map(|_| train::InitRule::Exercise));
+    Ok(TrainConfig {
         optimizer: args.optimizer,
         engine: args.engine,
         precision: args.precision,
@@ -27,15 +35,18 @@ pub fn config(args: &TrainArgs) -> TrainConfig {
         alpha: args.alpha,
         lambda: args.lambda,
         seed: args.seed,
-        init_epsilon: args.init_epsilon,
-        hidden: args.hidden,
-    }
+        init,
+        init_epsilon: args.init_epsilon.unwrap_or(manual::DEFAULT_INIT_EPSILON),
+        hidden: args.hidden.clone(),
+        activation: args.activation,
+        output: args.output,
+    })
 }
 
 pub fn run(args: &TrainArgs) -> Result<Status> {
     let started = Instant::now();
     let started_at = report::utc_time(SystemTime::now());
-    let config = config(args);
+    let config = config(args)?;
     config.validate()?;
     let (data, synthetic) = training_set(args.data.as_deref(), args.synthetic)?;
     let test = held_out_set(args.test.as_deref(), args.no_test, synthetic, &data)?;
@@ -129,8 +140,14 @@ pub fn write_run(dir: &Path, run: &Run<'_>, device: &Device) -> Result<Written> 
     let checkpoints = checkpoints(outcome, config.iterations, data.len(), test, config.lambda, device);
     let held_out: Vec<(usize, f64)> =
         checkpoints.iter().filter_map(|c| c.held_out_cost.map(|h| (c.iteration, h))).collect();
-    let title =
-        format!("cost, {} {} lambda {} ({})", config.optimizer, config.engine, config.lambda, dataset_name(data));
+    let title = format!(
+        "cost, {}, {} {} lambda {} ({})",
+        outcome.architecture,
+        config.optimizer,
+        config.engine,
+        config.lambda,
+        dataset_name(data)
+    );
     write_picture(
         &dir.join(COST_PICTURE),
         pictures::cost_curve(&pictures::CostCurve { costs: &outcome.costs, held_out: &held_out, title: &title }),
@@ -190,7 +207,7 @@ fn metrics(
     extras: &RunExtras,
 ) -> Value {
     let Run { config, data, test, outcome, train_seconds, .. } = *run;
-    let sizes = outcome.sizes;
+    let architecture = &outcome.architecture;
     json!({
         "config": {
             "optimizer": config.optimizer,
@@ -201,8 +218,9 @@ fn metrics(
             "alpha": config.alpha(),
             "lambda": config.lambda,
             "seed": config.seed,
+            "init": config.init_rule(&architecture.sizes),
             "init_epsilon": config.init_epsilon,
-            "network": { "input": sizes.input, "hidden": sizes.hidden, "labels": sizes.labels },
+            "network": network_json(architecture),
         },
         "dataset": { "source": data.source.display().to_string(), "examples": data.len() },
         "held_out": test.map(|t| json!({ "source": t.source.display().to_string(), "examples": t.len() })),
@@ -246,7 +264,7 @@ fn print_summary(
         Stop::Interrupted => "interrupted (outputs are for the weights reached)".to_string(),
         Stop::Diverged { message, .. } => format!("diverged: {message}"),
     };
-    println!("network        {}", outcome.sizes);
+    println!("network        {}", outcome.architecture);
     println!("training set   {} ({} examples)", data.source.display(), data.len());
     match (test, test_eval) {
         (Some(t), Some(_)) => println!("held-out set   {} ({} examples)", t.source.display(), t.len()),
@@ -257,7 +275,7 @@ fn print_summary(
     println!("engine         {}", config.engine);
     println!("precision      {}", config.precision);
     println!("backend        {} (f64)", args.backend);
-    println!("seed           {}", config.seed);
+    println!("seed           {}, initialization {}", config.seed, init_text(config, &outcome.architecture.sizes));
     println!("lambda         {}", config.lambda);
     println!("iterations     {} ({} cost-and-gradient evaluations), {stop}", outcome.iterations(), outcome.evaluations);
     println!("cost           {:.6}", outcome.cost());

@@ -44,7 +44,8 @@ fn eval_json_on_the_held_out_set() {
     assert_eq!(value["correct"], 9339);
     assert_eq!(value["backend"], "ndarray");
     assert_eq!(value["lambda"], 3.0);
-    assert_eq!(value["network"]["hidden"], 25);
+    assert_eq!(value["network"]["hidden"], serde_json::json!([25]));
+    assert_eq!(value["network"]["layers"], "400-25-10");
     assert_eq!(value["per_digit"].as_array().unwrap().len(), 10);
     assert!(value["cost"].as_f64().unwrap() > value["cost_lambda_0"].as_f64().unwrap());
 }
@@ -99,7 +100,9 @@ fn gradcheck_passes_on_the_reference_pair_and_reports_its_figures() {
     assert!(value["finite_differences"].as_f64().unwrap() < 1e-9);
     assert!((value["cost"].as_f64().unwrap() - 0.38376985909092365).abs() < 1e-12);
     let text = stdout(&trainer(&["gradcheck", "--samples", "10", "--backend", "ndarray"]));
-    assert_eq!(text.matches("PASS").count(), 2, "{text}");
+    // Per weight matrix: autodiff on both backends, finite differences, ndarray vs flex.
+    assert_eq!((text.matches("PASS").count(), text.matches("FAIL").count()), (8, 0), "{text}");
+    assert!(text.contains("Theta2(") && text.contains("autodiff flex"), "{text}");
     assert!(text.contains("gradient norm  1.2913128642621"), "{text}");
     let refused = trainer(&["gradcheck", "--epsilon", "0"]);
     assert_eq!(refused.status.code(), Some(2));
@@ -132,11 +135,11 @@ fn gradcheck_saves_the_cost_and_gradient_in_the_exercises_shapes() {
     let weights = data::load_weights(&data::locate(data::DataFile::Weights, None).unwrap()).unwrap();
     let training = data::load_dataset(&data::locate(data::DataFile::Training, None).unwrap(), 10).unwrap();
     let device = backend::Backend::Flex.device().unwrap();
-    let objective = manual::NnCost::new(&training.x, &training.labels, weights.layer_sizes(), 1.0, &device);
-    let (cost, gradient) = objective.cost_and_gradient(&manual::unroll(&weights.theta1, &weights.theta2));
+    let objective = manual::NnCost::new(&training.x, &training.labels, &weights.architecture(), 1.0, &device);
+    let (cost, gradient) = objective.cost_and_gradient(&manual::unroll(&weights.thetas));
     assert_eq!(j.get(0, 0), cost);
     assert_eq!(grad.as_slice(), &gradient[..]);
-    assert_eq!(manual::unroll(&theta1_grad, &theta2_grad), gradient);
+    assert_eq!(manual::unroll(&[theta1_grad, theta2_grad]), gradient);
     // And it is what the exercise's Octave code gives (tests/fixtures/README.md).
     let fixture = data::workspace_root().join("tests/fixtures/octave_ex4_reference.mat");
     let [j1, grad1] = <[data::Matrix; 2]>::try_from(mat_variables(&fixture, &["J1", "grad1"])).unwrap();
@@ -193,13 +196,14 @@ fn training_on_synthetic_digits_writes_every_output() {
     assert_picture(&out.join("confusion.png"), 500, 500);
     let metrics = json_file(&out.join("metrics.json"));
     assert_eq!(metrics["costs"].as_array().unwrap().len(), 31);
-    assert_eq!(metrics["config"]["network"]["hidden"], 16);
+    assert_eq!(metrics["config"]["network"]["hidden"], serde_json::json!([16]));
     assert_eq!(metrics["config"]["precision"], "f64");
     assert!(metrics["dataset"]["source"].as_str().unwrap().starts_with("synthetic digits"));
     assert!(metrics["training"]["accuracy"].as_f64().unwrap() > 90.0, "{}", metrics["training"]);
     // The weights load back through our own reader, in the exercise's layout.
     let weights = data::load_weights(&out.join("weights.mat")).unwrap();
-    assert_eq!((weights.theta1.shape(), weights.theta2.shape()), ((16, 401), (10, 17)));
+    let shapes: Vec<(usize, usize)> = weights.thetas.iter().map(|t| t.shape()).collect();
+    assert_eq!(shapes, [(16, 401), (10, 17)]);
     // Runs never overwrite: the same --out again is refused.
     let again = trainer(&["--synthetic", "--iterations", "1", "--out", out.to_str().unwrap()]);
     assert_eq!(again.status.code(), Some(2));
@@ -240,8 +244,10 @@ fn weights_safetensors_match_weights_mat(run: &std::path::Path) {
     let file = SafeTensors::deserialize(&bytes).unwrap();
     let mut names = file.names();
     names.sort();
-    assert_eq!(names, ["Theta1", "Theta2"]);
-    for (name, theta) in [("Theta1", &mat.theta1), ("Theta2", &mat.theta2)] {
+    let expected_names: Vec<String> = (1..=mat.thetas.len()).map(data::theta_name).collect();
+    assert_eq!(names, expected_names);
+    for (l, theta) in mat.thetas.iter().enumerate() {
+        let name = &data::theta_name(l + 1);
         let view = file.tensor(name).unwrap();
         assert_eq!(view.dtype(), Dtype::F64, "{name}");
         assert_eq!(view.shape(), [theta.rows(), theta.cols()], "{name}");
@@ -254,7 +260,12 @@ fn weights_safetensors_match_weights_mat(run: &std::path::Path) {
     let (_, metadata) = SafeTensors::read_metadata(&bytes).unwrap();
     let metadata = metadata.metadata().clone().expect("__metadata__");
     assert_eq!(metadata["format"], "ex4");
-    assert_eq!(metadata["layers"], "400,25,10");
+    let layers: Vec<String> = mat.layer_sizes().layers().iter().map(usize::to_string).collect();
+    assert_eq!(metadata["layers"], layers.join(","));
+    assert_eq!(
+        (metadata["activation"].as_str(), metadata["output"].as_str()),
+        (mat.activation.name(), mat.output.name())
+    );
 }
 
 #[test]
@@ -376,7 +387,7 @@ fn a_run_records_held_out_costs_and_hidden_snapshots_and_its_report_rebuilds() {
     let names: Vec<&str> = snapshots.iter().map(|s| s["variable"].as_str().unwrap()).collect();
     let read = data::mat::read_matrices(&out.join("snapshots.mat"), &bytes, &names).unwrap();
     assert!(read.iter().all(|m| m.matrix.shape() == (9, 401)));
-    let end = data::load_weights(&out.join("weights.mat")).unwrap().theta1;
+    let end = data::load_weights(&out.join("weights.mat")).unwrap().thetas.swap_remove(0);
     assert_eq!(read[3].matrix, end);
     assert_ne!(read[0].matrix, end);
     // The mistakes, most confident first, as many as the confusion matrix's off-diagonal.
@@ -475,10 +486,14 @@ fn damaged_weights_are_named_and_no_figure_is_a_bare_inf() {
     let path = dir.join("damaged.mat");
     let reference = data::load_weights(&data::locate(data::DataFile::Weights, None).unwrap()).unwrap();
     // One entry of Theta2 with an exponent bit flipped: 2.8e182 where a weight of order 1 was.
-    let mut theta2 = reference.theta2.to_column_major();
+    let mut theta2 = reference.thetas[1].to_column_major();
     theta2[37] = 2.8e182;
     let arrays = [
-        data::mat::MatArray::new("Theta1", &[25, 401], data::mat::MatData::Double(reference.theta1.to_column_major())),
+        data::mat::MatArray::new(
+            "Theta1",
+            &[25, 401],
+            data::mat::MatData::Double(reference.thetas[0].to_column_major()),
+        ),
         data::mat::MatArray::new("Theta2", &[10, 26], data::mat::MatData::Double(theta2)),
     ];
     data::mat::write_mat_file(&path, &arrays, true).unwrap();
@@ -597,4 +612,125 @@ fn gradcheck_epsilon_sweep_draws_the_v_of_truncation_and_rounding() {
     assert_eq!(mixed.status.code(), Some(2));
     assert!(stderr(&mixed).contains("--data"), "{}", stderr(&mixed));
     assert!(!dir.join("new.png").exists());
+}
+
+/// A network of three weight matrices with tanh units and a softmax output: trained, then
+/// evaluated, asked for predictions and checked from the file the run wrote, which says what
+/// network it holds.
+#[test]
+fn a_deeper_network_trains_and_every_command_reads_it_back() {
+    let dir = scratch("deeper");
+    let out = dir.join("run");
+    let args = ["--hidden", "30,20", "--activation", "tanh", "--output", "softmax", "--iterations", "8", "--no-test"];
+    let output = trainer(&[&args[..], &["--out", out.to_str().unwrap(), "--json"]].concat());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let metrics = json_file(&out.join("metrics.json"));
+    let network = &metrics["config"]["network"];
+    assert_eq!(network["layers"], "400-30-20-10");
+    assert_eq!((network["activation"].as_str(), network["output"].as_str()), (Some("tanh"), Some("softmax")));
+    assert_eq!(metrics["config"]["init"], "per-layer");
+    let weights = data::load_weights(&out.join("weights.mat")).unwrap();
+    let shapes: Vec<(usize, usize)> = weights.thetas.iter().map(|t| t.shape()).collect();
+    assert_eq!(shapes, [(30, 401), (20, 31), (10, 21)]);
+    assert_eq!(weights.architecture().to_string(), "400-30-20-10 tanh, softmax output");
+    weights_safetensors_match_weights_mat(&out);
+
+    // eval reads the three matrices and the kind, and agrees with the run.
+    let weights_arg = out.join("weights.mat");
+    let w = weights_arg.to_str().unwrap();
+    let eval = trainer(&["eval", "--weights", w, "--json"]);
+    assert!(eval.status.success(), "{}", stderr(&eval));
+    let eval: serde_json::Value = serde_json::from_str(stdout(&eval).trim()).unwrap();
+    assert_eq!(eval["network"]["layers"], "400-30-20-10");
+    assert_eq!(eval["accuracy"], metrics["training"]["accuracy"]);
+    let text = stdout(&trainer(&["eval", "--weights", w]));
+    assert!(text.contains("400-30-20-10 tanh, softmax output (Theta1 30x401, Theta2 20x31, Theta3 10x21)"), "{text}");
+
+    // predict: softmax probabilities sum to 1 over the digits.
+    let predict = trainer(&["predict", "--weights", w, "--rows", "1,2501", "--json"]);
+    assert!(predict.status.success(), "{}", stderr(&predict));
+    let predict: serde_json::Value = serde_json::from_str(stdout(&predict).trim()).unwrap();
+    for item in predict["predictions"].as_array().unwrap() {
+        let sum: f64 = item["probabilities_by_digit"].as_array().unwrap().iter().map(|p| p.as_f64().unwrap()).sum();
+        assert!((sum - 1.0).abs() < 1e-12, "{item}");
+    }
+
+    // gradcheck on the trained network, with every matrix's gradient saved.
+    let gradient = dir.join("grad.mat");
+    let check =
+        trainer(&["gradcheck", "--weights", w, "--samples", "5", "--save-gradient", gradient.to_str().unwrap()]);
+    assert!(check.status.success(), "{}{}", stdout(&check), stderr(&check));
+    let text = stdout(&check);
+    assert_eq!((text.matches("PASS").count(), text.matches("FAIL").count()), (12, 0), "{text}");
+    assert!(text.contains("saved          J, grad, Theta1_grad, Theta2_grad, Theta3_grad"), "{text}");
+    let [grad, theta3_grad] =
+        <[data::Matrix; 2]>::try_from(mat_variables(&gradient, &["grad", "Theta3_grad"])).unwrap();
+    assert_eq!((grad.shape(), theta3_grad.shape()), ((30 * 401 + 20 * 31 + 10 * 21, 1), (10, 21)));
+    // grad is [Theta1_grad(:); Theta2_grad(:); Theta3_grad(:)]: Theta3_grad(:) comes last.
+    let tail = &grad.as_slice()[grad.rows() - 210..];
+    assert_eq!(tail, &theta3_grad.to_column_major()[..]);
+}
+
+/// `gradcheck --hidden` checks a network of random weights; on ReLUs, finite-difference
+/// stencils across the kink are counted, never averaged in.
+#[test]
+fn gradcheck_checks_random_networks_of_any_depth_and_activation() {
+    for (hidden, activation, output, matrices) in
+        [("12,8", "relu", "softmax", 3), ("6,5,4", "sigmoid", "sigmoid", 4), ("7", "tanh", "sigmoid", 2)]
+    {
+        let args = [
+            "gradcheck",
+            "--hidden",
+            hidden,
+            "--activation",
+            activation,
+            "--output",
+            output,
+            "--samples",
+            "8",
+            "--json",
+        ];
+        let check = trainer(&args);
+        assert!(check.status.success(), "{args:?}: {}{}", stdout(&check), stderr(&check));
+        let value: serde_json::Value = serde_json::from_str(stdout(&check).trim()).unwrap();
+        assert_eq!(value["passed"], true, "{value}");
+        assert_eq!(value["network"]["activation"], activation);
+        let per_matrix = value["per_matrix"]["finite_differences"].as_array().unwrap();
+        assert_eq!(per_matrix.len(), matrices, "{args:?}");
+        for m in per_matrix {
+            assert_eq!(m["compared"].as_u64().unwrap() + m["skipped"].as_u64().unwrap(), 8, "{m}");
+        }
+        if activation != "relu" {
+            assert_eq!(value["skipped_at_kink"], 0);
+        }
+    }
+}
+
+/// Weights whose third matrix does not fit the second are refused, naming it; so are flags that
+/// contradict each other.
+#[test]
+fn misfits_and_contradictions_are_named() {
+    let dir = scratch("misfit");
+    let path = dir.join("w.mat");
+    let theta = |rows: usize, cols: usize| data::Matrix::from_fn(rows, cols, |r, c| (r + c) as f64 / 100.0);
+    let arrays = [
+        data::mat::MatArray::matrix("Theta1", &theta(8, 401)),
+        data::mat::MatArray::matrix("Theta2", &theta(6, 9)),
+        data::mat::MatArray::matrix("Theta3", &theta(10, 8)),
+    ];
+    data::mat::write_mat_file(&path, &arrays, false).unwrap();
+    let output = trainer(&["eval", "--weights", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains("variable `Theta3`: has 8 columns but `Theta2` has 6 rows; expected 7 (rows of Theta2 + 1)"),
+        "{message}"
+    );
+    assert_eq!(message.trim().lines().count(), 1, "{message}");
+    let output = trainer(&["--init", "per-layer", "--init-epsilon", "0.1", "--iterations", "1"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--init-epsilon 0.1 sets the exercise's initialization"), "{}", stderr(&output));
+    let output = trainer(&["--hidden", "25,0", "--iterations", "1"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("hidden must be a whole number >= 1, got 0"), "{}", stderr(&output));
 }

@@ -45,11 +45,20 @@ fn scratch_with_bad_files() -> PathBuf {
     std::fs::write(dir.join("truncated.mat"), &valid[..valid.len() / 2]).unwrap();
     // The reference weights with one exponent bit flipped: Theta2(8, 4) becomes 2.8e182.
     let reference = data::load_weights(&data::locate(data::DataFile::Weights, None).unwrap()).unwrap();
-    let mut theta2 = reference.theta2.to_column_major();
+    let mut theta2 = reference.thetas[1].to_column_major();
     theta2[37] = 2.8e182;
     let damaged =
-        [MatArray::matrix("Theta1", &reference.theta1), MatArray::new("Theta2", &[10, 26], MatData::Double(theta2))];
+        [MatArray::matrix("Theta1", &reference.thetas[0]), MatArray::new("Theta2", &[10, 26], MatData::Double(theta2))];
     write_mat_file(&dir.join("damaged.mat"), &damaged, true).unwrap();
+    // Deeper weights: a third matrix that does not fit the second, a gap, an unknown activation.
+    let theta = |rows: usize, cols: usize| data::Matrix::from_fn(rows, cols, |r, c| (r + c) as f64 / 100.0);
+    let (theta1, theta2) = (MatArray::matrix("Theta1", &theta(8, 401)), MatArray::matrix("Theta2", &theta(6, 9)));
+    let misfit = [theta1.clone(), theta2.clone(), MatArray::matrix("Theta3", &theta(10, 8))];
+    write_mat_file(&dir.join("misfit-theta3.mat"), &misfit, false).unwrap();
+    let gap = [theta1.clone(), theta2.clone(), MatArray::matrix("Theta4", &theta(10, 7))];
+    write_mat_file(&dir.join("gap.mat"), &gap, false).unwrap();
+    let swish = MatArray::new("activation", &[1, 5], MatData::Char("swish".encode_utf16().collect()));
+    write_mat_file(&dir.join("swish.mat"), &[theta1, MatArray::matrix("Theta2", &theta(10, 9)), swish], false).unwrap();
     dir
 }
 
@@ -74,6 +83,10 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
         ("misspelt flag", vec!["--lamda", "1"]),
         ("negative seed", vec!["--seed", "-1"]),
         ("negative hidden units", vec!["--hidden", "-3"]),
+        ("a zero in the hidden layers", vec!["--hidden", "100,0"]),
+        ("unknown activation", vec!["--activation", "swish"]),
+        ("unknown output", vec!["--output", "linear"]),
+        ("per-layer initialization with an epsilon", vec!["--init", "per-layer", "--init-epsilon", "0.1"]),
         ("missing data file", vec!["--data", "missing.mat"]),
         ("a directory as data", vec!["--data", "a-directory.mat"]),
         ("a text file as data", vec!["--data", "notes.txt"]),
@@ -92,12 +105,17 @@ fn cases() -> Vec<(&'static str, Vec<&'static str>)> {
         ("sweep with a negative lambda", vec!["sweep", "--lambdas", "1,-2"]),
         ("eval: weights that do not fit the data", vec!["eval", "--data", "small-16-features.mat"]),
         ("eval: damaged weights (an entry of 2.8e182)", vec!["eval", "--weights", "damaged.mat"]),
+        ("eval: a third matrix that does not fit the second", vec!["eval", "--weights", "misfit-theta3.mat"]),
+        ("eval: `Theta4` without `Theta3`", vec!["eval", "--weights", "gap.mat"]),
+        ("eval: an unknown activation in the weights file", vec!["eval", "--weights", "swish.mat"]),
         ("predict: row 0", vec!["predict", "--rows", "0"]),
         ("predict: row past the end", vec!["predict", "--rows", "5001"]),
         ("show: existing picture", vec!["show", "--out", "existing.png"]),
         ("gradcheck: zero epsilon", vec!["gradcheck", "--epsilon", "0"]),
         ("gradcheck: existing gradient file", vec!["gradcheck", "--save-gradient", "grad.mat"]),
         ("gradcheck: existing sweep picture", vec!["gradcheck", "--epsilon-sweep", "existing.png"]),
+        ("gradcheck: an activation without --hidden", vec!["gradcheck", "--activation", "tanh"]),
+        ("gradcheck: --hidden and --weights", vec!["gradcheck", "--hidden", "30", "--weights", "damaged.mat"]),
         ("baseline: zero iterations", vec!["baseline", "--iterations", "0"]),
     ]
 }
@@ -286,7 +304,7 @@ fn interrupted_run_writes_every_output(name: &str) {
     assert_eq!(metrics["stop"]["kind"], "interrupted");
     let iterations = metrics["iterations_run"].as_u64().unwrap();
     assert!(iterations > 0 && iterations < 1_000_000);
-    assert_eq!(data::load_weights(&out.join("weights.mat")).unwrap().theta1.shape(), (25, 401));
+    assert_eq!(data::load_weights(&out.join("weights.mat")).unwrap().thetas[0].shape(), (25, 401));
     for picture in ["digits.png", "hidden.png", "cost.png", "confusion.png"] {
         assert_picture(&out.join(picture), 100, 100);
     }

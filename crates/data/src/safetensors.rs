@@ -4,7 +4,8 @@
 //! The file holds one tensor per layer, `Theta1` ... `ThetaL`, each `F64` of shape
 //! `[rows, cols]` in the exercise's layout (row `j` of `Theta_l` is unit `j` of layer `l + 1`,
 //! column 0 its bias), row-major as safetensors requires, and a small `__metadata__`:
-//! `format` ([`FORMAT`]) and `layers` (the layer sizes, input first, comma-separated: `400,25,10`).
+//! `format` ([`FORMAT`]), `layers` (the layer sizes, input first, comma-separated: `400,25,10`),
+//! `activation` and `output` (their names: `sigmoid`, `tanh`, `relu`; `sigmoid`, `softmax`).
 
 use std::collections::HashMap;
 use std::io;
@@ -12,8 +13,9 @@ use std::path::Path;
 
 use ::safetensors::{Dtype, serialize, tensor::TensorView};
 
-use crate::Matrix;
 use crate::mat::write_atomic;
+pub use crate::theta_name;
+use crate::{Activation, Matrix, Output, Weights};
 
 /// The `format` entry of the metadata.
 pub const FORMAT: &str = "ex4";
@@ -21,11 +23,10 @@ pub const FORMAT: &str = "ex4";
 pub const FORMAT_KEY: &str = "format";
 /// The metadata key of the layer sizes.
 pub const LAYERS_KEY: &str = "layers";
-
-/// The name of layer `l`'s weights (counted from 1): `Theta1`, `Theta2`, ...
-pub fn theta_name(l: usize) -> String {
-    format!("Theta{l}")
-}
+/// The metadata key of the hidden layers' activation (`sigmoid`, `tanh`, `relu`).
+pub const ACTIVATION_KEY: &str = "activation";
+/// The metadata key of the output layer (`sigmoid`, `softmax`).
+pub const OUTPUT_KEY: &str = "output";
 
 /// The layer sizes of `thetas`, input first, or why they do not form a network: each
 /// `Theta_{l+1}` must have one column more than `Theta_l` has rows.
@@ -51,8 +52,9 @@ pub fn layer_sizes(thetas: &[&Matrix]) -> Result<Vec<usize>, String> {
     Ok(sizes)
 }
 
-/// The safetensors file of `thetas` (`Theta1` first), as bytes.
-pub fn safetensors_bytes(thetas: &[&Matrix]) -> io::Result<Vec<u8>> {
+/// The safetensors file of `thetas` (`Theta1` first) for a network with `activation` and
+/// `output`, as bytes.
+pub fn safetensors_bytes(thetas: &[&Matrix], activation: Activation, output: Output) -> io::Result<Vec<u8>> {
     let sizes = layer_sizes(thetas).map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
     let bytes: Vec<Vec<u8>> =
         thetas.iter().map(|t| t.as_slice().iter().flat_map(|v| v.to_le_bytes()).collect()).collect();
@@ -66,14 +68,19 @@ pub fn safetensors_bytes(thetas: &[&Matrix]) -> io::Result<Vec<u8>> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(io::Error::other)?;
     let layers = sizes.iter().map(usize::to_string).collect::<Vec<_>>().join(",");
-    let metadata = HashMap::from([(FORMAT_KEY.to_string(), FORMAT.to_string()), (LAYERS_KEY.to_string(), layers)]);
+    let metadata = HashMap::from([
+        (FORMAT_KEY.to_string(), FORMAT.to_string()),
+        (LAYERS_KEY.to_string(), layers),
+        (ACTIVATION_KEY.to_string(), activation.name().to_string()),
+        (OUTPUT_KEY.to_string(), output.name().to_string()),
+    ]);
     serialize(views, Some(metadata)).map_err(io::Error::other)
 }
 
-/// Writes the safetensors file of `thetas` (`Theta1` first) to `path`, atomically (see
-/// [`write_atomic`]).
-pub fn write_safetensors_file(path: &Path, thetas: &[&Matrix]) -> io::Result<()> {
-    write_atomic(path, &safetensors_bytes(thetas)?)
+/// Writes the safetensors file of `weights` to `path`, atomically (see [`write_atomic`]).
+pub fn write_safetensors_file(path: &Path, weights: &Weights) -> io::Result<()> {
+    let thetas: Vec<&Matrix> = weights.thetas.iter().collect();
+    write_atomic(path, &safetensors_bytes(&thetas, weights.activation, weights.output)?)
 }
 
 #[cfg(test)]
@@ -96,7 +103,7 @@ mod tests {
         data[..specials.len()].copy_from_slice(&specials);
         theta1 = Matrix::from_row_major(3, 5, data);
         let thetas = [&theta1, &theta2, &theta3];
-        let bytes = safetensors_bytes(&thetas).unwrap();
+        let bytes = safetensors_bytes(&thetas, Activation::Tanh, Output::Softmax).unwrap();
 
         let file = SafeTensors::deserialize(&bytes).unwrap();
         let mut names = file.names();
@@ -115,22 +122,23 @@ mod tests {
         let metadata = metadata.metadata().clone().unwrap();
         assert_eq!(metadata[FORMAT_KEY], "ex4");
         assert_eq!(metadata[LAYERS_KEY], "4,3,2,4");
+        assert_eq!((metadata[ACTIVATION_KEY].as_str(), metadata[OUTPUT_KEY].as_str()), ("tanh", "softmax"));
     }
 
     #[test]
-    fn thetas_that_do_not_fit_are_refused_and_nothing_is_written() {
+    fn thetas_that_do_not_fit_are_refused_and_a_file_is_written_whole() {
         let dir = std::env::temp_dir().join(format!("ex4-safetensors-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("weights.safetensors");
         let (theta1, theta2) = (matrix(3, 5, 0.0), matrix(2, 3, 0.0));
-        let err = write_safetensors_file(&path, &[&theta1, &theta2]).unwrap_err();
+        let (sigmoid, sigmoid_output) = (Activation::Sigmoid, Output::Sigmoid);
+        let err = safetensors_bytes(&[&theta1, &theta2], sigmoid, sigmoid_output).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert!(err.to_string().contains("Theta2 is 2x3"), "{err}");
-        assert!(!path.exists());
-        assert!(safetensors_bytes(&[]).is_err());
+        assert!(safetensors_bytes(&[], sigmoid, sigmoid_output).is_err());
 
         let theta2 = matrix(2, 4, 0.0);
-        write_safetensors_file(&path, &[&theta1, &theta2]).unwrap();
+        write_safetensors_file(&path, &Weights::new(vec![theta1, theta2]).unwrap()).unwrap();
         let bytes = std::fs::read(&path).unwrap();
         assert_eq!(SafeTensors::deserialize(&bytes).unwrap().tensor("Theta2").unwrap().shape(), [2, 4]);
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no temporary file left");

@@ -1,72 +1,132 @@
-//! The exercise's weights: `Theta1` (hidden x (input + 1)) and `Theta2` (labels x (hidden + 1)),
-//! bias in column 0.
+//! A network's weights: `Theta1` ... `ThetaL` (`Theta_l` is `s_{l+1} x (s_l + 1)`, bias in
+//! column 0; the exercise has two, `Theta1` 25x401 and `Theta2` 10x26), and the activation and
+//! output they were trained with.
 
 use std::path::{Path, PathBuf};
 
-use crate::mat::read_matrices;
-use crate::{DataError, Dataset, Matrix, Problem};
+use crate::mat::{MatArray, MatClass, MatData, read_matrices, read_text, scan};
+use crate::network::theta_name;
+use crate::{Activation, Architecture, DataError, Dataset, LayerSizes, Matrix, Output, Problem};
 
-/// Sizes of the three layers of a network, bias units not counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct LayerSizes {
-    /// Input units `n` (400 for 20x20 images).
-    pub input: usize,
-    /// Hidden units (25 in the exercise).
-    pub hidden: usize,
-    /// Output units, one per label `K` (10).
-    pub labels: usize,
-}
+/// The name of the char variable a weights file keeps the hidden layers' activation in, when
+/// it is not the exercise's sigmoid.
+pub const ACTIVATION_VARIABLE: &str = "activation";
+/// The name of the char variable a weights file keeps the output layer in, when it is not the
+/// exercise's sigmoid.
+pub const OUTPUT_VARIABLE: &str = "output";
 
-impl LayerSizes {
-    /// Sizes `input-hidden-labels`.
-    pub fn new(input: usize, hidden: usize, labels: usize) -> Self {
-        Self { input, hidden, labels }
-    }
-
-    /// Number of parameters: `hidden * (input + 1) + labels * (hidden + 1)`.
-    pub fn num_params(&self) -> usize {
-        self.hidden * (self.input + 1) + self.labels * (self.hidden + 1)
-    }
-}
-
-impl std::fmt::Display for LayerSizes {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{}-{}", self.input, self.hidden, self.labels)
-    }
-}
-
-/// A pair of weight matrices that fit each other.
+/// Weight matrices that fit each other, with the network's activation and output.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Weights {
-    /// `hidden x (input + 1)`; column 0 is the bias.
-    pub theta1: Matrix,
-    /// `labels x (hidden + 1)`; column 0 is the bias; row `k` scores label `k + 1`.
-    pub theta2: Matrix,
+    /// `Theta1` ... `ThetaL`: `Theta_l` is `s_{l+1} x (s_l + 1)`, column 0 is the bias; row
+    /// `k` of the last scores label `k + 1`.
+    pub thetas: Vec<Matrix>,
+    /// The hidden layers' activation.
+    pub activation: Activation,
+    /// The output layer.
+    pub output: Output,
     /// Where they came from, if from a file.
     pub source: Option<PathBuf>,
 }
 
+/// Why weight matrices do not form a network: the first variable that does not fit, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Misfit {
+    /// `Theta1`, `Theta2`, ...
+    pub variable: String,
+    /// What is wrong with it, without its name.
+    pub message: String,
+}
+
+impl std::fmt::Display for Misfit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` {}", self.variable, self.message)
+    }
+}
+
 impl Weights {
-    /// Weights from two matrices, checked to fit each other: columns of `theta2` = rows of
-    /// `theta1` + 1, and both have a bias column plus at least one weight column.
-    pub fn new(theta1: Matrix, theta2: Matrix) -> Result<Self, String> {
-        if theta1.cols() < 2 {
-            return Err(format!("`Theta1` has {} columns; expected a bias column and one per input", theta1.cols()));
-        }
-        if theta2.cols() != theta1.rows() + 1 {
-            return Err(format!(
-                "`Theta2` has {} columns but `Theta1` has {} rows; expected {} (rows of Theta1 + 1)",
-                theta2.cols(),
-                theta1.rows(),
-                theta1.rows() + 1
+    /// Sigmoid weights from `Theta1` ... `ThetaL`, checked to fit each other: at least two
+    /// matrices, `Theta1` with a bias column and one per input, and each `Theta_{l+1}` with
+    /// one column more than `Theta_l` has rows. The error names the first that does not fit.
+    pub fn new(thetas: Vec<Matrix>) -> Result<Self, Misfit> {
+        let misfit = |l: usize, message: String| Misfit { variable: theta_name(l), message };
+        if thetas.len() < 2 {
+            return Err(misfit(
+                thetas.len() + 1,
+                "is missing: a network with a hidden layer has at least `Theta1` and `Theta2`".into(),
             ));
         }
-        Ok(Self { theta1, theta2, source: None })
+        if thetas[0].cols() < 2 {
+            return Err(misfit(
+                1,
+                format!("has {} columns; expected a bias column and one per input", thetas[0].cols()),
+            ));
+        }
+        for l in 1..thetas.len() {
+            let (before, theta) = (&thetas[l - 1], &thetas[l]);
+            if theta.cols() != before.rows() + 1 {
+                return Err(misfit(
+                    l + 1,
+                    format!(
+                        "has {} columns but `{}` has {} rows; expected {} (rows of {} + 1)",
+                        theta.cols(),
+                        theta_name(l),
+                        before.rows(),
+                        before.rows() + 1,
+                        theta_name(l)
+                    ),
+                ));
+            }
+        }
+        Ok(Self { thetas, activation: Activation::Sigmoid, output: Output::Sigmoid, source: None })
+    }
+
+    /// The same weights, for a network with `activation` and `output`.
+    pub fn with_kind(mut self, activation: Activation, output: Output) -> Self {
+        self.activation = activation;
+        self.output = output;
+        self
     }
 
     /// Layer sizes, taken from the matrices.
     pub fn layer_sizes(&self) -> LayerSizes {
-        LayerSizes::new(self.theta1.cols() - 1, self.theta1.rows(), self.theta2.rows())
+        let mut layers = vec![self.thetas[0].cols() - 1];
+        layers.extend(self.thetas.iter().map(Matrix::rows));
+        LayerSizes::from_layers(layers).expect("checked by Weights::new")
+    }
+
+    /// The network these weights are for.
+    pub fn architecture(&self) -> Architecture {
+        Architecture::new(self.layer_sizes(), self.activation, self.output)
+    }
+
+    /// `Theta1`.
+    pub fn first(&self) -> &Matrix {
+        &self.thetas[0]
+    }
+
+    /// `ThetaL`, the output layer's.
+    pub fn last(&self) -> &Matrix {
+        self.thetas.last().expect("at least two")
+    }
+
+    /// The arrays of a MAT file holding these weights: `Theta1` ... `ThetaL`, then the
+    /// activation and the output as char variables when they are not the exercise's sigmoid
+    /// (so that the exercise's network is saved exactly as `ex4weights.mat` holds it).
+    pub fn mat_arrays(&self) -> Vec<MatArray> {
+        let mut arrays: Vec<MatArray> =
+            self.thetas.iter().enumerate().map(|(l, theta)| MatArray::matrix(&theta_name(l + 1), theta)).collect();
+        let text = |name: &str, value: &str| {
+            let chars: Vec<u16> = value.encode_utf16().collect();
+            MatArray::new(name, &[1, chars.len()], MatData::Char(chars))
+        };
+        if self.activation != Activation::Sigmoid {
+            arrays.push(text(ACTIVATION_VARIABLE, self.activation.name()));
+        }
+        if self.output != Output::Sigmoid {
+            arrays.push(text(OUTPUT_VARIABLE, self.output.name()));
+        }
+        arrays
     }
 }
 
@@ -76,11 +136,11 @@ impl Weights {
 /// flipped exponent bit, by contrast, turns 1.5 into 1e9 or 1e182, whose square overflows.
 pub const ABSURD_MAGNITUDE: f64 = 1e6;
 
-/// The entry of largest magnitude of a weights pair, in the exercise's terms.
+/// The entry of largest magnitude of a network's weights, in the exercise's terms.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LargestEntry {
-    /// `Theta1` or `Theta2`.
-    pub variable: &'static str,
+    /// `Theta1`, `Theta2`, ...
+    pub variable: String,
     /// Row, counted from 1 as in Octave.
     pub row: usize,
     /// Column, counted from 1 as in Octave (column 1 is the bias).
@@ -109,19 +169,20 @@ impl std::fmt::Display for LargestEntry {
 }
 
 impl Weights {
-    /// The entry of largest magnitude over `Theta1` then `Theta2` (the first one on a tie).
+    /// The entry of largest magnitude over `Theta1`, `Theta2`, ... in turn (the first one on a
+    /// tie).
     pub fn largest_entry(&self) -> LargestEntry {
-        let mut best = LargestEntry { variable: "Theta1", row: 1, col: 1, value: 0.0 };
-        for (variable, theta) in [("Theta1", &self.theta1), ("Theta2", &self.theta2)] {
+        let mut best = (0, 1, 1, 0.0f64);
+        for (l, theta) in self.thetas.iter().enumerate() {
             for r in 0..theta.rows() {
                 for (c, &value) in theta.row(r).iter().enumerate() {
-                    if value.abs() > best.value.abs() {
-                        best = LargestEntry { variable, row: r + 1, col: c + 1, value };
+                    if value.abs() > best.3.abs() {
+                        best = (l, r + 1, c + 1, value);
                     }
                 }
             }
         }
-        best
+        LargestEntry { variable: theta_name(best.0 + 1), row: best.1, col: best.2, value: best.3 }
     }
 
     /// A one-line warning naming the file, the variable, the position and the value of the
@@ -144,7 +205,9 @@ impl Weights {
     }
 }
 
-/// Reads `Theta1` and `Theta2` from a MAT v5 file and checks that they fit each other.
+/// Reads `Theta1` ... `ThetaL` from a MAT v5 file (every `Theta<l>` it holds, counted from 1
+/// with no gap), and the activation and output when the file names them (sigmoid otherwise),
+/// and checks that the matrices fit each other; the error names the first that does not.
 pub fn load_weights(path: &Path) -> Result<Weights, DataError> {
     let bytes = std::fs::read(path).map_err(|e| DataError::file(path, Problem::Io(e.to_string())))?;
     load_weights_from_bytes(path, &bytes)
@@ -152,40 +215,86 @@ pub fn load_weights(path: &Path) -> Result<Weights, DataError> {
 
 /// [`load_weights`] on a file's content already in memory; `path` names it in messages.
 pub fn load_weights_from_bytes(path: &Path, bytes: &[u8]) -> Result<Weights, DataError> {
-    let mut vars = read_matrices(path, bytes, &["Theta1", "Theta2"])?.into_iter();
-    let (theta1, theta2) = (vars.next().expect("Theta1 was read").matrix, vars.next().expect("Theta2 was read").matrix);
-    let culprit = if theta1.cols() < 2 { "Theta1" } else { "Theta2" };
-    let mut weights =
-        Weights::new(theta1, theta2).map_err(|message| DataError::variable(path, culprit, Problem::Shape(message)))?;
+    let vars = scan(bytes).map_err(|p| DataError::file(path, p))?;
+    let has = |name: &str| vars.iter().any(|v| v.name == name);
+    // Theta1 and Theta2 are always asked for, so that a file without them gets the reader's
+    // message (missing, listing what the file holds); then Theta3, ... as long as they come.
+    let mut names: Vec<String> = vec![theta_name(1), theta_name(2)];
+    while has(&theta_name(names.len() + 1)) {
+        names.push(theta_name(names.len() + 1));
+    }
+    let stray =
+        vars.iter().filter_map(|v| theta_index(&v.name).filter(|&l| l > names.len()).map(|l| (l, &v.name))).min();
+    if let Some((_, name)) = stray {
+        let gap = theta_name(names.len() + 1);
+        return Err(DataError::variable(
+            path,
+            name,
+            Problem::Shape(format!(
+                "is there but `{gap}` is not; the layers' weights must be Theta1, Theta2, ... with no gap"
+            )),
+        ));
+    }
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let thetas = read_matrices(path, bytes, &refs)?.into_iter().map(|v| v.matrix).collect();
+    let mut weights = Weights::new(thetas)
+        .map_err(|misfit| DataError::variable(path, &misfit.variable, Problem::Shape(misfit.message)))?;
+    let kind = |name: &str| -> Result<Option<String>, DataError> {
+        match vars.iter().find(|v| v.name == name) {
+            None => Ok(None),
+            Some(v) if v.class != MatClass::Char => Err(DataError::variable(
+                path,
+                name,
+                Problem::Shape(format!("is {} {}; expected text such as 'sigmoid'", v.dims_text(), v.class)),
+            )),
+            Some(_) => read_text(path, bytes, name).map(Some),
+        }
+    };
+    let parse_err = |name: &str, e: String| DataError::variable(path, name, Problem::Shape(e));
+    if let Some(text) = kind(ACTIVATION_VARIABLE)? {
+        weights.activation = text.parse().map_err(|e| parse_err(ACTIVATION_VARIABLE, e))?;
+    }
+    if let Some(text) = kind(OUTPUT_VARIABLE)? {
+        weights.output = text.parse().map_err(|e| parse_err(OUTPUT_VARIABLE, e))?;
+    }
     weights.source = Some(path.to_path_buf());
     Ok(weights)
 }
 
+/// `l` of a variable named `Theta<l>` (`l >= 1`, no leading zero).
+fn theta_index(name: &str) -> Option<usize> {
+    let digits = name.strip_prefix("Theta")?;
+    if digits.starts_with('0') {
+        return None;
+    }
+    digits.parse().ok().filter(|&l| l >= 1)
+}
+
 /// Checks that a digit set fits a network: columns of `X` + 1 = columns of `Theta1`, and every
-/// label has its row in `Theta2`. The error names the weights file and its variable.
+/// label has its row in the last Theta. The error names the weights file and its variable.
 pub fn check_fit(data: &Dataset, weights: &Weights) -> Result<(), DataError> {
     let file = weights.source.clone().unwrap_or_else(|| PathBuf::from("(weights)"));
     let sizes = weights.layer_sizes();
-    if data.num_features() != sizes.input {
+    if data.num_features() != sizes.input() {
         return Err(DataError::variable(
             &file,
             "Theta1",
             Problem::Shape(format!(
                 "has {} columns but `X` in {} has {} columns; expected {} (columns of X + 1)",
-                weights.theta1.cols(),
+                weights.first().cols(),
                 data.source.display(),
                 data.num_features(),
                 data.num_features() + 1
             )),
         ));
     }
-    if data.max_label() > sizes.labels {
+    if data.max_label() > sizes.labels() {
         return Err(DataError::variable(
             &file,
-            "Theta2",
+            &theta_name(weights.thetas.len()),
             Problem::Shape(format!(
                 "has {} rows but `y` in {} uses label {}; expected one row per label",
-                sizes.labels,
+                sizes.labels(),
                 data.source.display(),
                 data.max_label()
             )),
@@ -194,11 +303,11 @@ pub fn check_fit(data: &Dataset, weights: &Weights) -> Result<(), DataError> {
     Ok(())
 }
 
-/// Loads the weights, then a digit set whose labels must fit them (`1..=` rows of `Theta2`),
+/// Loads the weights, then a digit set whose labels must fit them (`1..=` rows of `ThetaL`),
 /// and checks that the two fit ([`check_fit`]).
 pub fn load_pair(data: &Path, weights: &Path) -> Result<(Dataset, Weights), DataError> {
     let weights = load_weights(weights)?;
-    let dataset = crate::load_dataset(data, weights.layer_sizes().labels)?;
+    let dataset = crate::load_dataset(data, weights.layer_sizes().labels())?;
     check_fit(&dataset, &weights)?;
     Ok((dataset, weights))
 }
@@ -209,7 +318,7 @@ mod tests {
 
     fn pair(theta1: Vec<f64>, theta2: Vec<f64>) -> Weights {
         let mut weights =
-            Weights::new(Matrix::from_row_major(2, 3, theta1), Matrix::from_row_major(2, 3, theta2)).unwrap();
+            Weights::new(vec![Matrix::from_row_major(2, 3, theta1), Matrix::from_row_major(2, 3, theta2)]).unwrap();
         weights.source = Some(PathBuf::from("w.mat"));
         weights
     }
@@ -218,7 +327,7 @@ mod tests {
     fn the_largest_entry_is_named_in_octave_positions() {
         let weights = pair(vec![0.1, -0.2, 0.3, 0.4, -5.0, 0.6], vec![1.0, 2.0, -4.0, 0.0, 0.0, 0.0]);
         let largest = weights.largest_entry();
-        assert_eq!(largest, LargestEntry { variable: "Theta1", row: 2, col: 2, value: -5.0 });
+        assert_eq!(largest, LargestEntry { variable: "Theta1".into(), row: 2, col: 2, value: -5.0 });
         assert!(!largest.is_absurd());
         assert_eq!(weights.damage_warning(), None);
     }
@@ -244,5 +353,78 @@ mod tests {
         let weights = pair(vec![0.1; 6], vec![0.0, 0.0, 0.0, value, 0.0, 0.0]);
         let warning = weights.damage_warning().expect("absurd");
         assert!(warning.contains("Theta2(2, 1) = 2.8e182") && !warning.contains("overflows"), "{warning}");
+    }
+}
+
+#[cfg(test)]
+mod files {
+    use super::*;
+    use crate::mat::mat_bytes;
+
+    fn theta(rows: usize, cols: usize) -> Matrix {
+        Matrix::from_fn(rows, cols, |r, c| (r * cols + c) as f64 / 10.0 - 0.5)
+    }
+
+    fn load(arrays: &[MatArray]) -> Result<Weights, String> {
+        load_weights_from_bytes(Path::new("w.mat"), &mat_bytes(arrays, true)).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn any_number_of_thetas_is_read_with_the_activation_and_output() {
+        let weights = Weights::new(vec![theta(5, 4), theta(4, 6), theta(3, 5), theta(2, 4)])
+            .unwrap()
+            .with_kind(Activation::Relu, Output::Softmax);
+        assert_eq!(weights.layer_sizes().to_string(), "3-5-4-3-2");
+        let arrays = weights.mat_arrays();
+        let names: Vec<&str> = arrays.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(names, ["Theta1", "Theta2", "Theta3", "Theta4", "activation", "output"]);
+        let read = load(&arrays).unwrap();
+        assert_eq!((read.thetas, read.activation, read.output), (weights.thetas, Activation::Relu, Output::Softmax));
+    }
+
+    #[test]
+    fn the_exercise_kind_is_saved_as_the_exercise_saves_it() {
+        let weights = Weights::new(vec![theta(3, 5), theta(2, 4)]).unwrap();
+        let names: Vec<String> = weights.mat_arrays().into_iter().map(|a| a.name).collect();
+        assert_eq!(names, ["Theta1", "Theta2"]);
+        assert_eq!(load(&weights.mat_arrays()).unwrap().architecture().to_string(), "4-3-2 sigmoid");
+    }
+
+    #[test]
+    fn the_first_theta_that_does_not_fit_is_named() {
+        let arrays = [
+            MatArray::matrix("Theta1", &theta(3, 5)),
+            MatArray::matrix("Theta2", &theta(2, 4)),
+            MatArray::matrix("Theta3", &theta(2, 4)),
+        ];
+        assert_eq!(
+            load(&arrays).unwrap_err(),
+            "w.mat: variable `Theta3`: has 4 columns but `Theta2` has 2 rows; expected 3 (rows of Theta2 + 1)"
+        );
+        let gap = [
+            MatArray::matrix("Theta1", &theta(3, 5)),
+            MatArray::matrix("Theta2", &theta(2, 4)),
+            MatArray::matrix("Theta4", &theta(2, 3)),
+        ];
+        assert_eq!(
+            load(&gap).unwrap_err(),
+            "w.mat: variable `Theta4`: is there but `Theta3` is not; the layers' weights must be Theta1, Theta2, ... \
+             with no gap"
+        );
+        let unknown = [
+            MatArray::matrix("Theta1", &theta(3, 5)),
+            MatArray::matrix("Theta2", &theta(2, 4)),
+            MatArray::new("activation", &[1, 5], MatData::Char("swish".encode_utf16().collect())),
+        ];
+        assert_eq!(
+            load(&unknown).unwrap_err(),
+            "w.mat: variable `activation`: unknown activation 'swish' (choose one of: sigmoid, tanh, relu)"
+        );
+        let numeric = [
+            MatArray::matrix("Theta1", &theta(3, 5)),
+            MatArray::matrix("Theta2", &theta(2, 4)),
+            MatArray::matrix("output", &theta(1, 1)),
+        ];
+        assert!(load(&numeric).unwrap_err().contains("variable `output`: is 1x1 double; expected text"));
     }
 }

@@ -117,6 +117,10 @@ pub trait Vector<T>: Copy {
     /// # Safety
     /// As [`splat`](Vector::splat).
     unsafe fn mul(self, other: Self) -> Self;
+    /// `self` in the lanes where `a > 0`, zero in the others (ReLU's derivative, applied).
+    /// # Safety
+    /// As [`splat`](Vector::splat).
+    unsafe fn where_positive(self, a: Self) -> Self;
     /// The first `n` values from `values` (`n ≤ WIDTH`), the other lanes zero.
     /// # Safety
     /// As [`splat`](Vector::splat), and `n` elements are readable from `values` on.
@@ -128,7 +132,7 @@ pub trait Vector<T>: Copy {
 }
 
 macro_rules! vector {
-    ($t:ty, $v:ty, $width:expr, $registers:expr, $feature:literal, $set1:ident, $loadu:ident, $storeu:ident, $fmadd:ident, $add:ident, $mul:ident, $load_first:ident, $store_first:ident) => {
+    ($t:ty, $v:ty, $width:expr, $registers:expr, $feature:literal, $set1:ident, $loadu:ident, $storeu:ident, $fmadd:ident, $add:ident, $mul:ident, $where_positive:ident, $load_first:ident, $store_first:ident) => {
         impl Vector<$t> for $v {
             const WIDTH: usize = $width;
             const REGISTERS: usize = $registers;
@@ -174,6 +178,11 @@ macro_rules! vector {
             }
             #[inline]
             #[target_feature(enable = $feature)]
+            unsafe fn where_positive(self, a: Self) -> Self {
+                $where_positive(self, a)
+            }
+            #[inline]
+            #[target_feature(enable = $feature)]
             unsafe fn load_first(values: *const $t, n: usize) -> Self {
                 debug_assert!(n <= $width);
                 // SAFETY: the caller guarantees n readable elements; the masked lanes are not read.
@@ -199,6 +208,30 @@ mod masked {
     #[inline(always)]
     fn first(n: usize) -> u32 {
         (1u32 << n) - 1
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn where_positive_ps(x: __m512, a: __m512) -> __m512 {
+        _mm512_maskz_mov_ps(_mm512_cmp_ps_mask::<_CMP_GT_OQ>(a, _mm512_setzero_ps()), x)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    pub(super) fn where_positive_pd(x: __m512d, a: __m512d) -> __m512d {
+        _mm512_maskz_mov_pd(_mm512_cmp_pd_mask::<_CMP_GT_OQ>(a, _mm512_setzero_pd()), x)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn where_positive_ps_avx2(x: __m256, a: __m256) -> __m256 {
+        _mm256_and_ps(_mm256_cmp_ps::<_CMP_GT_OQ>(a, _mm256_setzero_ps()), x)
+    }
+
+    #[inline]
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) fn where_positive_pd_avx2(x: __m256d, a: __m256d) -> __m256d {
+        _mm256_and_pd(_mm256_cmp_pd::<_CMP_GT_OQ>(a, _mm256_setzero_pd()), x)
     }
 
     #[inline]
@@ -304,6 +337,7 @@ vector!(
     _mm512_fmadd_pd,
     _mm512_add_pd,
     _mm512_mul_pd,
+    where_positive_pd,
     load_pd,
     store_pd
 );
@@ -320,6 +354,7 @@ vector!(
     _mm512_fmadd_ps,
     _mm512_add_ps,
     _mm512_mul_ps,
+    where_positive_ps,
     load_ps,
     store_ps
 );
@@ -336,6 +371,7 @@ vector!(
     _mm256_fmadd_pd,
     _mm256_add_pd,
     _mm256_mul_pd,
+    where_positive_pd_avx2,
     load_pd_avx2,
     store_pd_avx2
 );
@@ -352,6 +388,7 @@ vector!(
     _mm256_fmadd_ps,
     _mm256_add_ps,
     _mm256_mul_ps,
+    where_positive_ps_avx2,
     load_ps_avx2,
     store_ps_avx2
 );
@@ -392,6 +429,10 @@ impl<T: Real, const FMA: bool> Vector<T> for Scalar<T, FMA> {
     #[inline(always)]
     unsafe fn mul(self, other: Self) -> Self {
         Scalar(self.0 * other.0)
+    }
+    #[inline(always)]
+    unsafe fn where_positive(self, a: Self) -> Self {
+        Scalar(if a.0 > T::ZERO { self.0 } else { T::ZERO })
     }
     #[inline(always)]
     unsafe fn load_first(values: *const T, n: usize) -> Self {

@@ -10,7 +10,7 @@ use crate::real::Real;
 
 /// `σ(z) = 1 / (1 + e^−|z|)` or `e^−|z| / (1 + e^−|z|)`, by the sign of `z`; never overflows.
 #[inline(always)]
-fn sigmoid<T: Real, const FMA: bool>(z: T) -> T {
+pub(crate) fn sigmoid<T: Real, const FMA: bool>(z: T) -> T {
     let e = (T::ZERO - z.abs()).exp_nonpositive::<FMA>();
     let numerator = if z >= T::ZERO { T::ONE } else { e };
     numerator / (T::ONE + e)

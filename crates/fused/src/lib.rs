@@ -1,26 +1,36 @@
-//! The exercise's cost and gradient (`manual::NnCost`, the backpropagation as the exercise
-//! writes it) computed fast on the CPU, for training: [`FusedNnCost`], on plain slices in `f32`
-//! or `f64`, the same function of the same unrolled parameters, checked against `manual` to
-//! 1e-12 by the workspace's tests. This crate owns how the work is laid out and run: the
-//! examples in blocks and groups over threads, the products with `X` over its nonzeros or by
-//! `gemm`, the element-wise steps fused into vector loops, the loops compiled per instruction
-//! set. It must not know burn, tensors, the model, optimizers or files; it reads a
-//! `data::Matrix` and labels and returns numbers.
+//! The cost and gradient of the exercise's network (`manual::NnCost`, the backpropagation as
+//! the exercise writes it), and of a network of any depth with sigmoid, tanh or ReLU hidden
+//! layers and a sigmoid or softmax output, computed fast on the CPU, for training:
+//! [`FusedNnCost`], on plain slices in `f32` or `f64`, the same function of the same unrolled
+//! parameters, checked against `manual` to 1e-12 by the workspace's tests and against a plain
+//! scalar reference at depths 1-4 by this crate's (`tests/reference.rs`). This crate owns how
+//! the work is laid out and run: the examples in blocks and groups over threads, the products
+//! with `X` over its nonzeros or by `gemm`, the element-wise steps fused into vector loops,
+//! the loops compiled per instruction set. It must not know burn, tensors, the model,
+//! optimizers or files; it reads a `data::Matrix`, labels and a `data::Architecture` and
+//! returns numbers.
 //!
 //! Its mechanisms, each a module that says what it buys, measured on `ex4data1.mat`:
-//! - [`kernels`] and [`theta2`]: the element-wise steps fused into one pass each, with `exp` and
-//!   `ln_1p` written branch-free ([`real`]) so that they vectorize, and the three thin products
-//!   with `Θ2` written on vectors instead of `gemm`;
+//! - [`kernels`] and [`thin`]: the element-wise steps fused into one pass each, with `exp` and
+//!   `ln_1p` written branch-free ([`real`]) so that they vectorize, and the thin products with
+//!   the weights after the first (`Θ2` in the exercise) written on vectors instead of `gemm`;
 //! - [`sparse`]: the products with `X` over its nonzeros, in pairs of rows and of columns
 //!   ([`Layout::Sparse`], chosen when `X` is sparse enough; [`Layout::Dense`] is `gemm`);
 //! - [`groups`]: blocks of rows in fixed groups, taken by the calling thread and a pool's;
-//! - [`isa`]: the loops compiled for AVX-512, AVX2 and the baseline, chosen at run time.
+//! - [`isa`]: the loops compiled for AVX-512, AVX2 and the baseline, chosen at run time;
+//! - [`general`]: every network that is not the exercise's kind, through the same mechanisms,
+//!   with [`activations`] (`tanh` from a branch-free `expm1`, the ReLU) and [`softmax`] (a
+//!   max-subtracted log-sum-exp with a branch-free `ln`).
 //!
-//! Each block of rows goes through the whole network, forward and back, before the next (see
-//! [`FusedNnCost::group`]), and scratch buffers are kept between calls, so an evaluation
-//! allocates only its result.
+//! Two paths. The exercise's kind (one hidden sigmoid layer, sigmoid outputs:
+//! [`Architecture::is_exercise_kind`], whatever its sizes) keeps the path written for it here
+//! ([`FusedNnCost::block`]; the general path, forced onto it, agrees to 1e-14); every other
+//! network takes the [`general`] path. Both send each block of rows
+//! through the whole network, forward and back, before the next (see [`FusedNnCost::group`]),
+//! and keep their scratch buffers between calls, so an evaluation allocates only its result.
 //!
-//! Shapes (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels), all row-major:
+//! Shapes of the exercise's path (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels), all
+//! row-major (the general path's are in [`general`]):
 //!
 //! ```text
 //! X       [m, n]      the examples (X₁ = [1 X] is never built)
@@ -28,28 +38,31 @@
 //! Θ2ᵀ     [h+1, K]    the second part
 //! z2      [m, h]      = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :]                 sparse or gemm, by block
 //! a2      [m, h]      = σ(z2)  (the bias column of a2₁ = [1 a2] is implicit)
-//! z3      [m, K]      = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :]                theta2, by block
+//! z3      [m, K]      = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :]                thin, by block
 //! J                   = (1/m) Σ softplus(z3) − y z3 + λ/(2m) Σ Θ²  fused
 //! δ3      [m, K]      = σ(z3) − y   (written over z3)            fused, same pass
-//! δ2      [m, h]      = (δ3 Θ2[:, 1:]) .* a2(1 − a2)             theta2, fused
+//! δ2      [m, h]      = (δ3 Θ2[:, 1:]) .* a2(1 − a2)             thin, fused
 //! ∇Θ1ᵀ    [n₁, h]     = (1/m) [Σ δ2; Xᵀ δ2] + (λ/m) [0; Θ1ᵀ[1:, :]]  sparse or gemm, by block
-//! ∇Θ2ᵀ    [h+1, K]    = (1/m) [Σ δ3; a2ᵀ δ3] + (λ/m) [0; Θ2ᵀ[1:, :]]  theta2
+//! ∇Θ2ᵀ    [h+1, K]    = (1/m) [Σ δ3; a2ᵀ δ3] + (λ/m) [0; Θ2ᵀ[1:, :]]  thin
 //! ```
-//! `∇Θ1ᵀ` then `∇Θ2ᵀ`, row-major, is the unrolled gradient. The steps marked `theta2` are
+//! `∇Θ1ᵀ` then `∇Θ2ᵀ`, row-major, is the unrolled gradient. The steps marked `thin` are
 //! `gemm` on [`Isa::Baseline`]; `z2` and `δ2` have rows padded to whole vectors in the sparse
 //! layout only.
 
+mod activations;
+mod general;
 mod groups;
 mod isa;
 mod kernels;
 mod real;
+mod softmax;
 mod sparse;
-mod theta2;
+mod thin;
 
 use std::borrow::Cow;
 use std::sync::{Arc, Mutex};
 
-use data::{LayerSizes, Matrix};
+use data::{Architecture, LayerSizes, Matrix};
 use gemm::Parallelism;
 
 use groups::blocks;
@@ -130,6 +143,8 @@ struct Scratch<T> {
     theta2_rows: Aligned<T>,
     theta2_columns: Aligned<T>,
     groups: Vec<GroupScratch<T>>,
+    /// The general path's (networks not of the exercise's kind).
+    general: general::Scratch<T>,
 }
 
 /// The parameters of one evaluation, as every group reads them.
@@ -137,8 +152,8 @@ struct Weights<'s, T> {
     /// `Θ1ᵀ` as is (dense layout), or in chunks of [`LANES`] hidden units (sparse layout).
     theta1: &'s [T],
     /// `Θ2ᵀ` (`[h + 1, K]`, row-major), as is and, for the vector kernels, with its rows padded,
-    /// and `Θ2[:, 1:]` (`[K, h]`) with its rows padded ([`theta2::pad_rows`],
-    /// [`theta2::pad_columns`]).
+    /// and `Θ2[:, 1:]` (`[K, h]`) with its rows padded ([`thin::pad_rows`],
+    /// [`thin::pad_columns`]).
     theta2_t: &'s [T],
     theta2_rows: &'s [T],
     theta2_columns: &'s [T],
@@ -154,7 +169,8 @@ enum Examples<'a, T: Real> {
     Sparse(Box<NonZeros<T>>),
 }
 
-/// `nnCostFunction` on plain slices: cost and unrolled gradient of a network of `sizes` on
+/// `nnCostFunction` on plain slices: cost and unrolled gradient of a network (an
+/// [`Architecture`]: any depth, hidden sigmoid, tanh or ReLU, sigmoid or softmax output) on
 /// fixed examples, in `T` (`f32` or `f64`), on the CPU. The [`Layout`] and [`Isa`] are chosen
 /// at construction, and can be set for comparison.
 pub struct FusedNnCost<'a, T: Real> {
@@ -162,6 +178,9 @@ pub struct FusedNnCost<'a, T: Real> {
     problem: Arc<Problem<'a, T>>,
     lambda: f64,
     isa: Isa,
+    /// Whether the network is the exercise's kind, which has a path of its own (see
+    /// [`general`] for the others).
+    exercise_path: bool,
     /// Scratch spaces not in use. An evaluation takes one (or makes one) and puts it back, so
     /// the lock is never held while it computes: calls at the same time, from several threads,
     /// each get their own.
@@ -176,7 +195,12 @@ struct Problem<'a, T: Real> {
     groups: Vec<std::ops::Range<usize>>,
     /// Output unit of each example's label (`label − 1`).
     units: Vec<usize>,
-    sizes: LayerSizes,
+    architecture: Architecture,
+}
+
+/// The exercise's kind's sizes: `(input, hidden, labels)`.
+fn exercise_sizes(sizes: &LayerSizes) -> (usize, usize, usize) {
+    (sizes.input(), sizes.hidden()[0], sizes.labels())
 }
 
 /// `sums = (sums + Σ shares) / m`, the shares added in order, element by element (each share
@@ -245,22 +269,25 @@ fn product<T: Real>(
 }
 
 impl<'a, T: Real> FusedNnCost<'a, T> {
-    /// The objective on examples `x` (`m x input`) with labels `1..=sizes.labels`, with the
-    /// sparse layout when `X` is sparse enough ([`Layout::SPARSE_BELOW_DENSITY`]) and the
-    /// widest instruction set of this CPU.
+    /// The objective of a network `architecture` on examples `x` (`m x input`) with labels
+    /// `1..=labels`, with the sparse layout when `X` is sparse enough
+    /// ([`Layout::SPARSE_BELOW_DENSITY`]) and the widest instruction set of this CPU.
+    ///
+    /// # Shapes
+    /// - `x`: `[m, input]`; `labels`: `m` values in `1..=labels`.
     ///
     /// # Panics
-    /// When `x` has other than `sizes.input` columns, or `labels` other than `x.rows()` entries,
-    /// or when there are no examples, no hidden units or no labels.
-    pub fn new(x: &'a Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64) -> Self {
+    /// When `x` has other than `input` columns, or `labels` other than `x.rows()` entries, or
+    /// when there are no examples.
+    pub fn new(x: &'a Matrix, labels: &[usize], architecture: &Architecture, lambda: f64) -> Self {
         let count = nonzero_count(x);
         let layout = if count as f64 <= Layout::SPARSE_BELOW_DENSITY * x.as_slice().len() as f64 {
             Layout::Sparse
         } else {
             Layout::Dense
         };
-        Self::try_with_layout(x, labels, sizes, lambda, layout)
-            .unwrap_or_else(|| Self::try_with_layout(x, labels, sizes, lambda, Layout::Dense).expect("dense"))
+        Self::try_with_layout(x, labels, architecture, lambda, layout)
+            .unwrap_or_else(|| Self::try_with_layout(x, labels, architecture, lambda, Layout::Dense).expect("dense"))
     }
 
     /// The same objective with `layout` for the products with `X` (for comparisons: the
@@ -271,38 +298,42 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// more than 65,536 columns, or, in f64, more than 32,767 entries in one block's row pairs
     /// (a block is 96 rows: about 680 columns all nonzero; [`new`](Self::new) then takes the
     /// dense layout).
-    pub fn with_layout(x: &'a Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64, layout: Layout) -> Self {
-        Self::try_with_layout(x, labels, sizes, lambda, layout)
+    pub fn with_layout(
+        x: &'a Matrix,
+        labels: &[usize],
+        architecture: &Architecture,
+        lambda: f64,
+        layout: Layout,
+    ) -> Self {
+        Self::try_with_layout(x, labels, architecture, lambda, layout)
             .expect("X cannot be indexed in the sparse layout (see FusedNnCost::with_layout)")
     }
 
     fn try_with_layout(
         x: &'a Matrix,
         labels: &[usize],
-        sizes: LayerSizes,
+        architecture: &Architecture,
         lambda: f64,
         layout: Layout,
     ) -> Option<Self> {
-        assert_eq!(x.cols(), sizes.input, "X has {} columns for a {sizes} network", x.cols());
+        let sizes = &architecture.sizes;
+        assert_eq!(x.cols(), sizes.input(), "X has {} columns for a {sizes} network", x.cols());
         assert_eq!(labels.len(), x.rows(), "{} labels for {} examples", labels.len(), x.rows());
-        assert!(
-            x.rows() > 0 && sizes.hidden > 0 && sizes.labels > 0,
-            "a {sizes} network on {} examples: the cost needs at least one example, hidden unit and label",
-            x.rows()
-        );
+        assert!(x.rows() > 0, "a {sizes} network on no examples: the cost needs at least one");
         let (blocks, groups) = blocks(x.rows(), block_rows::<T>(layout));
         let examples = match layout {
             Layout::Dense => Examples::Dense(match T::borrow_f64(x.as_slice()) {
                 Some(values) => Cow::Borrowed(values),
                 None => Cow::Owned(x.as_slice().iter().map(|&v| T::from_f64(v)).collect()),
             }),
-            Layout::Sparse => Examples::Sparse(Box::new(NonZeros::of(x.as_slice(), sizes.input, &blocks)?)),
+            Layout::Sparse => Examples::Sparse(Box::new(NonZeros::of(x.as_slice(), sizes.input(), &blocks)?)),
         };
         let units = labels.iter().map(|&l| data::conventions::output_unit(l)).collect();
         Some(Self {
-            problem: Arc::new(Problem { examples, blocks, groups, units, sizes }),
+            problem: Arc::new(Problem { examples, blocks, groups, units, architecture: architecture.clone() }),
             lambda,
             isa: Isa::detect(),
+            exercise_path: architecture.is_exercise_kind(),
             scratch: Mutex::default(),
         })
     }
@@ -310,7 +341,13 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// The same examples at another `lambda`, without indexing them again: the two share `X`'s
     /// index, and each has its own scratch space, so they can run at the same time.
     pub fn with_lambda(&self, lambda: f64) -> Self {
-        Self { problem: Arc::clone(&self.problem), lambda, isa: self.isa, scratch: Mutex::default() }
+        Self {
+            problem: Arc::clone(&self.problem),
+            lambda,
+            isa: self.isa,
+            exercise_path: self.exercise_path,
+            scratch: Mutex::default(),
+        }
     }
 
     /// The same objective with its loops compiled for `isa`.
@@ -335,10 +372,23 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// terms aside) as this layout does them: `2 m n h` in the dense one; in the sparse one,
     /// those of the nonzeros and of the zeros paired with one.
     pub fn multiply_adds_with_x(&self) -> usize {
+        let h = self.problem.architecture.sizes.hidden()[0];
         match &self.problem.examples {
-            Examples::Dense(_) => 2 * self.num_examples() * self.problem.sizes.input * self.problem.sizes.hidden,
-            Examples::Sparse(nonzeros) => nonzeros.multiply_adds_per_unit() * self.problem.sizes.hidden,
+            Examples::Dense(_) => 2 * self.num_examples() * self.problem.architecture.sizes.input() * h,
+            Examples::Sparse(nonzeros) => nonzeros.multiply_adds_per_unit() * h,
         }
+    }
+
+    /// Multiply-adds of one whole evaluation as this layout does them: those with `X`
+    /// ([`multiply_adds_with_x`](Self::multiply_adds_with_x)), the first layer's bias terms
+    /// (`2 m s₂`: added to `z2`, summed into `∇Θ1`), and for each later `Θ_l`
+    /// (`s_{l+1} x (s_l + 1)`) the forward product and the gradient's with their bias terms,
+    /// `2 m (s_l + 1) s_{l+1}`, and the backward one, `m s_{l+1} s_l`. Element-wise steps are
+    /// not counted. For the exercise on `ex4data1.mat`, 4.15 M more than those with `X`.
+    pub fn multiply_adds(&self) -> usize {
+        let (m, layers) = (self.num_examples(), self.problem.architecture.sizes.layers());
+        let later: usize = layers[1..].windows(2).map(|w| 2 * m * (w[0] + 1) * w[1] + m * w[1] * w[0]).sum();
+        self.multiply_adds_with_x() + 2 * m * layers[1] + later
     }
 
     /// The instruction set the loops run with.
@@ -346,9 +396,14 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         self.isa
     }
 
+    /// The network: its layer sizes, hidden activation and output.
+    pub fn architecture(&self) -> &Architecture {
+        &self.problem.architecture
+    }
+
     /// Layer sizes.
-    pub fn sizes(&self) -> LayerSizes {
-        self.problem.sizes
+    pub fn sizes(&self) -> &LayerSizes {
+        &self.problem.architecture.sizes
     }
 
     /// Number of examples `m`.
@@ -356,9 +411,32 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         self.problem.units.len()
     }
 
-    /// The cost and its gradient at `params` (unrolled as `manual::unroll` lays it out: `[Theta1(:); Theta2(:)]`); the gradient is
-    /// unrolled the same way. Computed in `T`, returned in `f64`.
+    /// The cost and its gradient at `params` (unrolled as `manual::unroll` lays it out:
+    /// `[Theta1(:); ...; ThetaL(:)]`, each column-major); the gradient is unrolled the same way.
+    /// Computed in `T`, returned in `f64`. The sigmoid output's cost is the exercise's,
+    /// `(1/m) Σ_i Σ_k −y log h − (1 − y) log(1 − h)`; the softmax's the cross-entropy of the true
+    /// label, `(1/m) Σ_i −log softmax(z_i)[y_i]`; both plus `λ/(2m) Σ_l Σ Θ_l[:, 1:]²`.
+    ///
+    /// # Shapes
+    /// - `params` and the gradient: [`LayerSizes::num_params`] values, `Θ_l` (`s_{l+1} x
+    ///   (s_l + 1)`) from [`LayerSizes::offsets`]`[l - 1]`.
+    ///
+    /// # Panics
+    /// When `params` has other than [`LayerSizes::num_params`] values.
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        if !self.exercise_path {
+            return match self.isa {
+                Isa::Baseline => self.evaluate_general(params),
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: `isa` is only set to an instruction set the CPU runs (`Isa::available`).
+                Isa::Avx2 => unsafe { self.evaluate_general_avx2(params) },
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: as above.
+                Isa::Avx512 => unsafe { self.evaluate_general_avx512(params) },
+                #[cfg(not(target_arch = "x86_64"))]
+                _ => unreachable!("only x86-64 has instruction sets beyond the baseline"),
+            };
+        }
         match self.isa {
             Isa::Baseline => self.evaluate(params),
             #[cfg(target_arch = "x86_64")]
@@ -370,6 +448,20 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             #[cfg(not(target_arch = "x86_64"))]
             _ => unreachable!("only x86-64 has instruction sets beyond the baseline"),
         }
+    }
+
+    /// [`evaluate_general`](Self::evaluate_general) with AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,fma")]
+    fn evaluate_general_avx2(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        self.evaluate_general(params)
+    }
+
+    /// [`evaluate_general`](Self::evaluate_general) with AVX-512.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
+    fn evaluate_general_avx512(&self, params: &[f64]) -> (f64, Vec<f64>) {
+        self.evaluate_general(params)
     }
 
     /// [`evaluate`](Self::evaluate) with AVX2 (its loops over the parameters vectorize wider).
@@ -391,19 +483,13 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// summed, scaled and regularized.
     #[inline(always)]
     fn evaluate(&self, params: &[f64]) -> (f64, Vec<f64>) {
-        let LayerSizes { input, hidden: h, labels: k } = self.problem.sizes;
-        assert_eq!(
-            params.len(),
-            self.problem.sizes.num_params(),
-            "{} parameters for a {} network",
-            params.len(),
-            self.problem.sizes
-        );
+        let sizes = &self.problem.architecture.sizes;
+        let (input, h, k) = exercise_sizes(sizes);
+        assert_eq!(params.len(), sizes.num_params(), "{} parameters for a {sizes} network", params.len());
         let (m, n1) = (self.num_examples(), input + 1);
         let split = h * n1;
-        let mut scratch =
-            self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop().unwrap_or_default();
-        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, groups } = &mut scratch;
+        let mut scratch = self.take_scratch();
+        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, groups, .. } = &mut scratch;
         let sparse = matches!(self.problem.examples, Examples::Sparse(_));
         if sparse {
             // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
@@ -422,8 +508,8 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         theta2_t.clear();
         theta2_t.extend(params[split..].iter().map(|&v| T::from_f64(v)));
         // The padding lanes are never written: they stay zeros.
-        theta2::pad_rows(theta2_rows.resize((h + 1) * k.next_multiple_of(theta2::PAD)), theta2_t, k);
-        theta2::pad_columns(theta2_columns.resize(k * h.next_multiple_of(theta2::PAD)), theta2_t, h, k);
+        thin::pad_rows(theta2_rows.resize((h + 1) * k.next_multiple_of(thin::PAD)), theta2_t, k);
+        thin::pad_columns(theta2_columns.resize(k * h.next_multiple_of(thin::PAD)), theta2_t, h, k);
         groups.resize_with(self.problem.groups.len(), GroupScratch::default);
 
         let weights = Weights {
@@ -432,7 +518,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             theta2_rows: theta2_rows.as_slice(),
             theta2_columns: theta2_columns.as_slice(),
         };
-        self.run_groups(groups, &weights);
+        self.run_groups(groups, &|g, s| self.group_dispatch(g, &weights, s));
 
         // Sum the groups in order, then scale and regularize (not the bias rows, row 0 of each Θᵀ).
         let mf = m as f64;
@@ -483,22 +569,32 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             }
         }
         let squares = squares.iter().sum::<f64>();
-        self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(scratch);
+        self.put_back_scratch(scratch);
         (cross_entropy + self.lambda / (2.0 * mf) * squares, gradient)
     }
 
-    /// Every group, on this thread and on as many threads of the [pool](groups) besides it as
-    /// [`with_thread_budget`] allows, or else as rayon's current pool has. Each thread takes the
-    /// next group not yet taken, so this thread starts at once and a thread that starts late
-    /// takes fewer. Which thread runs a group does not change its sums.
-    fn run_groups(&self, groups: &mut [GroupScratch<T>], weights: &Weights<T>) {
+    /// A scratch space not in use, or a new one.
+    fn take_scratch(&self) -> Scratch<T> {
+        self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop().unwrap_or_default()
+    }
+
+    fn put_back_scratch(&self, scratch: Scratch<T>) {
+        self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(scratch);
+    }
+
+    /// `work(g, groups[g])` for every group, on this thread and on as many threads of the
+    /// [pool](groups) besides it as [`with_thread_budget`] allows, or else as rayon's current
+    /// pool has. Each thread takes the next group not yet taken, so this thread starts at once
+    /// and a thread that starts late takes fewer. Which thread runs a group does not change its
+    /// sums.
+    fn run_groups<S: Send>(&self, groups: &mut [S], work: &(dyn Fn(usize, &mut S) + Sync)) {
         let helpers = groups::threads().min(groups.len()).saturating_sub(1);
         let queue = Mutex::new(groups.iter_mut().enumerate());
         groups::run(helpers, &|| {
             loop {
                 let next = queue.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).next();
                 let Some((g, scratch)) = next else { break };
-                self.group_dispatch(g, weights, scratch);
+                work(g, scratch);
             }
         });
     }
@@ -541,7 +637,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// dense f32 3-5%, sparse f32 1-3%.
     #[inline(always)]
     fn group<V: Vector<T>, const FMA: bool>(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        let LayerSizes { hidden: h, labels: k, .. } = self.problem.sizes;
+        let (_, h, k) = exercise_sizes(&self.problem.architecture.sizes);
         s.grad1.zeroed(weights.theta1.len());
         s.grad2_t.clear();
         s.grad2_t.resize((h + 1) * k, T::ZERO);
@@ -556,7 +652,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// vectors `V`.
     #[inline(always)]
     fn block<V: Vector<T>, const FMA: bool>(&self, number: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        let LayerSizes { input, hidden: h, labels: k } = self.problem.sizes;
+        let (input, h, k) = exercise_sizes(&self.problem.architecture.sizes);
         let Weights { theta1, theta2_t, theta2_rows, theta2_columns } = *weights;
         let block = self.problem.blocks[number].clone();
         let rows = block.len();
@@ -572,7 +668,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         match &self.problem.examples {
             Examples::Sparse(nonzeros) => {
                 // SAFETY: the caller runs with `V`'s instruction set.
-                unsafe { sparse::forward::<T, V>(s.z2.as_mut_slice(), nonzeros, number, theta1) }
+                unsafe { sparse::forward::<T, V>(s.z2.as_mut_slice(), stride, nonzeros, number, theta1, stride) }
             }
             Examples::Dense(x) => {
                 let (z2, x) = (s.z2.as_mut_slice(), &x[block.start * input..block.end * input]);
@@ -591,7 +687,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let (bias2, weights2) = theta2_t.split_at(k);
         if vectors {
             // SAFETY (the three theta2 calls): the caller runs with `V`'s instruction set.
-            unsafe { theta2::forward::<T, V>(z3, a2, stride, theta2_rows, h, k) };
+            unsafe { thin::forward::<T, V>(z3, a2, stride, theta2_rows, h, k) };
         } else {
             product((z3, k), (rows, k, h), a2, (stride, 1), weights2, (k, 1), false, T::ONE);
             kernels::add_bias(z3, bias2);
@@ -600,7 +696,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             kernels::output_layer::<T, FMA>(z3, &self.problem.units[block.clone()], &mut s.e, &mut s.softplus);
         // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2; Θ2[:, 1:] is Θ2ᵀ's rows 1.., transposed.
         if vectors {
-            unsafe { theta2::backward::<T, V>(z2, a2, stride, z3, theta2_columns, h, k) };
+            unsafe { thin::backward::<T, V, activations::Sigmoid>(z2, a2, stride, z3, theta2_columns, h, k) };
         } else {
             product((z2, stride), (rows, h, k), z3, (k, 1), weights2, (1, k), false, T::ONE);
             // Over whole rows: the padding lanes are 0 · σ'(0).
@@ -610,7 +706,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         let (bias_grad, weights_grad) = s.grad2_t.split_at_mut(k);
         kernels::add_column_sums(bias_grad, z3);
         if vectors {
-            unsafe { theta2::gradient::<T, V>(&mut s.grad2_t, a2, stride, z3, h, k) };
+            unsafe { thin::gradient::<T, V>(&mut s.grad2_t, a2, stride, z3, h, k) };
         } else {
             product((weights_grad, k), (h, k, rows), a2, (1, stride), z3, (k, 1), true, T::ONE);
         }
@@ -620,7 +716,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         match &self.problem.examples {
             Examples::Sparse(nonzeros) => {
                 // SAFETY: as above.
-                unsafe { sparse::gradient::<T, V>(s.grad1.as_mut_slice(), delta, nonzeros, number) }
+                unsafe { sparse::gradient::<T, V>(s.grad1.as_mut_slice(), delta, stride, nonzeros, number, stride) }
             }
             Examples::Dense(x) => {
                 let x = &x[block.start * input..block.end * input];
@@ -637,13 +733,78 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    impl<T: Real> FusedNnCost<'_, T> {
+        /// The same objective on the general path, whatever its network.
+        fn on_the_general_path(mut self) -> Self {
+            self.exercise_path = false;
+            self
+        }
+    }
+
+    #[test]
+    fn multiply_adds_count_every_product_of_an_evaluation() {
+        let architecture = Architecture::sigmoid(LayerSizes::with_hidden(7, &[5, 4], 3));
+        let x = Matrix::from_row_major(10, 7, (0..70).map(|i| (i % 3) as f64).collect());
+        let labels: Vec<usize> = (0..10).map(|i| 1 + i % 3).collect();
+        let dense = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 0.0, Layout::Dense);
+        // Forward and gradient products with their bias terms, 2 m (s_l + 1) s_{l+1}, and the
+        // backward products of Θ2 and Θ3, m s_{l+1} s_l.
+        assert_eq!(dense.multiply_adds_with_x(), 2 * 10 * 7 * 5);
+        assert_eq!(dense.multiply_adds(), 2 * 10 * 8 * 5 + 2 * 10 * 6 * 4 + 10 * 4 * 5 + 2 * 10 * 5 * 3 + 10 * 3 * 4);
+        // The sparse layout counts its own products with X, the rest alike.
+        let sparse = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 0.0, Layout::Sparse);
+        let rest = dense.multiply_adds() - dense.multiply_adds_with_x();
+        assert_eq!(sparse.multiply_adds(), sparse.multiply_adds_with_x() + rest);
+    }
+
+    #[test]
+    fn the_general_path_agrees_with_the_exercises_on_its_kind() {
+        let architecture = Architecture::sigmoid(LayerSizes::new(29, 37, 5));
+        let m = 250;
+        let x = Matrix::from_row_major(m, 29, (0..m * 29).map(|i| ((i * 37) % 11) as f64 / 10.0 - 0.3).collect());
+        let labels: Vec<usize> = (0..m).map(|i| 1 + (i * 7) % 5).collect();
+        let params: Vec<f64> =
+            (0..architecture.sizes.num_params()).map(|i| ((i * 13) % 17) as f64 / 20.0 - 0.4).collect();
+        for layout in [Layout::Sparse, Layout::Dense] {
+            for isa in Isa::available() {
+                let exercise = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 0.5, layout).with_isa(isa);
+                let (cost, gradient) = exercise.cost_and_gradient(&params);
+                let general = exercise.with_lambda(0.5).on_the_general_path().cost_and_gradient(&params);
+                let largest = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+                assert!((general.0 - cost).abs() <= 1e-14 * cost, "{layout:?} {isa:?}");
+                let error = general.1.iter().zip(&gradient).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+                assert!(error <= 1e-14 * largest, "{layout:?} {isa:?}: {error:e}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_deep_network_gives_the_same_bits_on_any_number_of_threads() {
+        let architecture =
+            Architecture::new(LayerSizes::with_hidden(7, &[40, 9], 3), data::Activation::Tanh, data::Output::Softmax);
+        let m = 700;
+        let x = Matrix::from_row_major(m, 7, (0..m * 7).map(|i| ((i * 37) % 11) as f64 / 10.0 - 0.3).collect());
+        let labels: Vec<usize> = (0..m).map(|i| 1 + i % 3).collect();
+        let params: Vec<f64> =
+            (0..architecture.sizes.num_params()).map(|i| ((i * 13) % 7) as f64 / 20.0 - 0.15).collect();
+        for layout in [Layout::Sparse, Layout::Dense] {
+            let cost = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 1.0, layout);
+            let alone = with_thread_budget(Arc::new(|| 1), || cost.cost_and_gradient(&params));
+            for threads in [2, 8] {
+                let result = with_thread_budget(Arc::new(move || threads), || cost.cost_and_gradient(&params));
+                assert!(result == alone, "{layout:?}, {threads} threads");
+            }
+        }
+    }
+
     #[test]
     fn a_thread_budget_is_asked_at_each_evaluation_and_put_back_after() {
-        let (m, sizes) = (300, LayerSizes::new(7, 5, 3));
+        let architecture = Architecture::sigmoid(LayerSizes::new(7, 5, 3));
+        let (m, sizes) = (300, &architecture.sizes);
         let x = Matrix::from_row_major(m, 7, (0..m * 7).map(|i| ((i * 37) % 11) as f64 / 10.0 - 0.3).collect());
         let labels: Vec<usize> = (0..m).map(|i| 1 + i % 3).collect();
         let params: Vec<f64> = (0..sizes.num_params()).map(|i| ((i * 13) % 7) as f64 / 20.0 - 0.15).collect();
-        let cost = FusedNnCost::<f64>::new(&x, &labels, sizes, 1.0);
+        let cost = FusedNnCost::<f64>::new(&x, &labels, &architecture, 1.0);
         let alone = cost.cost_and_gradient(&params);
         let asked = Arc::new(AtomicUsize::new(0));
         let budget = |threads: usize| -> ThreadBudget {

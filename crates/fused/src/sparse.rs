@@ -5,9 +5,14 @@
 //!
 //! Hidden units go in chunks of [`LANES`], whose sums are held in vector variables (explicit
 //! vector types: the compiler keeps plain arrays of that size in memory), in registers where
-//! the instruction set has enough of them (see [`parities`]). Both products go by
-//! pairs ([`NonZeros`]): one read of a row of `Θ1ᵀ` or `δ2` serves two rows' or two columns'
-//! multiply-adds, where one at a time the loops wait on the reads more than on the arithmetic.
+//! the instruction set has enough of them (see [`parities`]). A last chunk that holds fewer
+//! units is summed over the vectors they need only ([`chunk_vectors`]; the general path asks
+//! for it, the exercise's path takes whole chunks): 100 units take 104 lanes of
+//! their 128, which makes 400-100-25-10 and 400-100-10 11-13% faster in f64, alternated in one
+//! process; with AVX-512, in the same pass over the entries as the chunk before it
+//! ([`merges_last`]). Both products go by pairs ([`NonZeros`]): one read of a row of `Θ1ᵀ` or `δ2`
+//! serves two rows' or two columns' multiply-adds, where one at a time the loops wait on the
+//! reads more than on the arithmetic.
 //! - The forward product goes by pairs of rows: `z2[i, :]` sums `X[i, k] Θ1ᵀ[1 + k, :]` over the
 //!   columns where row `i` or its neighbour is nonzero, in column order, its sums in registers
 //!   from the first entry to the last (the rows of `Θ1ᵀ` come from the second-level cache in
@@ -261,52 +266,138 @@ pub(crate) fn packed_rows(n1: usize, h: usize) -> impl Iterator<Item = (std::ops
     })
 }
 
+/// Vectors a chunk's sums take when the chunk's units need at most `N` vectors: `N`, or a whole
+/// chunk's ([`LANES`] lanes). `N` is a constant of the kernels, so that their loops over the
+/// vectors are unrolled and the sums are held in registers.
+const fn chunk_vectors<T, V: Vector<T>, const N: usize>() -> usize {
+    let whole = LANES / V::WIDTH;
+    if N < whole { N } else { whole }
+}
+
 /// How many sets of sums a pair of rows (or columns) accumulates into, with entries dealt to
 /// them in turn: two (twice the independent chains of multiply-adds) when two sets, a row of
 /// loads and two broadcasts fit in `V`'s registers, one otherwise. With AVX-512, two measured
 /// 3.5% faster in f32 and 1% in f64; with AVX2, where they do not fit, 40% slower (and in f64
 /// even one set, 16 vectors, fills its registers: some sums live in memory).
-const fn parities<T, V: Vector<T>>() -> usize {
-    let vectors = LANES / V::WIDTH;
+const fn parities<T, V: Vector<T>, const N: usize, const N2: usize>() -> usize {
+    let vectors = chunk_vectors::<T, V, N>() + N2;
     if 2 * 2 * vectors + vectors + 2 <= V::REGISTERS { 2 } else { 1 }
 }
 
+/// Whether a layer's last chunk, when it needs fewer vectors than a whole chunk, is summed in
+/// the same pass as the chunk before it (whole), so that it does not cost a pass of its own
+/// over the entries: when both chunks' sums, a row of loads and two broadcasts fit in `V`'s
+/// registers (AVX-512; not AVX2 nor the baseline). A pass of one vector cost about 40% of a
+/// pass of four (400-96-25-10 against 400-100-25-10 and 400-128-25-10): the entries' reads and
+/// broadcasts are the same. With it, 400-100-25-10, whose 100 units are chunks of 4, 4, 4 and
+/// 1 vectors of f64, was 3-7% faster in f64 and 4-5% in f32 (400-100-10 tanh alike), in runs
+/// of the two builds taken in turn.
+const fn merges_last<T, V: Vector<T>>() -> bool {
+    let whole = LANES / V::WIDTH;
+    3 * (2 * whole - 1) + 2 <= V::REGISTERS
+}
+
+/// `$body` with `$n` the constant number of vectors a chunk's units need (`$needed`): 1 to 7
+/// for the last chunk of a layer that does not fill it, else [`LANES`] (a whole chunk, see
+/// [`chunk_vectors`]).
+macro_rules! with_vectors {
+    ($needed:expr, $n:ident => $body:expr) => {
+        match $needed {
+            1 => {
+                const $n: usize = 1;
+                $body
+            }
+            2 => {
+                const $n: usize = 2;
+                $body
+            }
+            3 => {
+                const $n: usize = 3;
+                $body
+            }
+            4 => {
+                const $n: usize = 4;
+                $body
+            }
+            5 => {
+                const $n: usize = 5;
+                $body
+            }
+            6 => {
+                const $n: usize = 6;
+                $body
+            }
+            7 => {
+                const $n: usize = 7;
+                $body
+            }
+            _ => {
+                const $n: usize = LANES;
+                $body
+            }
+        }
+    };
+}
+
+/// Vectors of `V` that chunk `c` needs for `units` hidden units (all of its lanes below
+/// `units`).
+fn needed<T, V: Vector<T>>(units: usize, c: usize) -> usize {
+    units.saturating_sub(c * LANES).min(LANES).div_ceil(V::WIDTH)
+}
+
 /// The two sums of a pair, `a + Σ_e x_e row_e` and `b + Σ_e y_e row_e`, over the `entries`
-/// `(row_e, x_e, y_e)`, `row_e` pointing at a row of [`LANES`] values: one read of each row
-/// serves both sums. The entries are dealt in turn to [`parities`] (one or two) sets of sums,
-/// the first starting from `a` and `b`, added together at the end.
+/// `(row_e, x_e, y_e)`, `row_e` pointing at a row of [`LANES`] values, of which the first
+/// [`chunk_vectors`] vectors are summed, then `N2` vectors from `row_e + second` on (the
+/// next chunk's, in a pass over two: see [`merges_last`]), after them in the sums: one read of
+/// each row serves both sums. The entries are dealt in turn to [`parities`] (one or two) sets
+/// of sums, the first starting from `a` and `b`, added together at the end.
 ///
 /// # Safety
-/// The CPU runs `V`'s instruction set, and each `row_e` has [`LANES`] readable values.
+/// The CPU runs `V`'s instruction set, and each `row_e` has [`LANES`] readable values, and
+/// `N2` vectors from `row_e + second` on.
 #[inline(always)]
-unsafe fn pair_sums<T: Real, V: Vector<T>>(
+unsafe fn pair_sums<T: Real, V: Vector<T>, const N: usize, const N2: usize>(
     mut entries: impl Iterator<Item = (*const T, T, T)>,
     (a, b): ([V; LANES], [V; LANES]),
+    second: usize,
 ) -> ([V; LANES], [V; LANES]) {
-    let (vectors, parities) = (LANES / V::WIDTH, const { parities::<T, V>() });
+    let (vectors, parities) = const { (chunk_vectors::<T, V, N>(), parities::<T, V, N, N2>()) };
+    let n2 = const { next_vectors::<T, V, N2>() };
+    const { assert!(chunk_vectors::<T, V, N>() + next_vectors::<T, V, N2>() <= LANES, "the sums of two chunks fit") };
     // SAFETY (all vector calls): the caller guarantees the instruction set and the rows; the
     // sums are whole vectors (LANES is a multiple of WIDTH).
     unsafe {
         let zero = [V::splat(T::ZERO); LANES];
         let (mut a, mut b) = ([a, zero], [b, zero]);
-        let mut add = |parity: usize, (row, x, y): (*const T, T, T)| {
-            let (x, y) = (V::splat(x), V::splat(y));
-            for v in 0..vectors {
-                let r = V::load_ptr(row.add(v * V::WIDTH));
-                a[parity][v] = a[parity][v].madd(x, r);
-                b[parity][v] = b[parity][v].madd(y, r);
-            }
-        };
+        // A macro, not a closure: a closure does not inherit the caller's target features, and
+        // with the kernels compiled for several chunk widths it was no longer inlined (the
+        // vector calls in it became calls, 20 times slower).
+        macro_rules! add {
+            ($parity:expr, $entry:expr) => {{
+                let (row, x, y): (*const T, T, T) = $entry;
+                let (x, y) = (V::splat(x), V::splat(y));
+                for v in 0..vectors {
+                    let r = V::load_ptr(row.add(v * V::WIDTH));
+                    a[$parity][v] = a[$parity][v].madd(x, r);
+                    b[$parity][v] = b[$parity][v].madd(y, r);
+                }
+                for v in 0..n2 {
+                    let r = V::load_ptr(row.add(second + v * V::WIDTH));
+                    a[$parity][vectors + v] = a[$parity][vectors + v].madd(x, r);
+                    b[$parity][vectors + v] = b[$parity][vectors + v].madd(y, r);
+                }
+            }};
+        }
         while let Some(even) = entries.next() {
-            add(0, even);
+            add!(0, even);
             if parities == 2 {
                 match entries.next() {
-                    Some(odd) => add(1, odd),
+                    Some(odd) => add!(1, odd),
                     None => break,
                 }
             }
         }
-        for v in 0..vectors {
+        for v in 0..vectors + n2 {
             for parity in 1..parities {
                 a[0][v] = a[0][v].add(a[parity][v]);
                 b[0][v] = b[0][v].add(b[parity][v]);
@@ -316,54 +407,139 @@ unsafe fn pair_sums<T: Real, V: Vector<T>>(
     }
 }
 
+/// `N2`, the vectors of a next chunk in a pass, where `V` merges chunks ([`merges_last`]), else
+/// 0: the kernels for two chunks are compiled for every `V`, and run for those only.
+const fn next_vectors<T, V: Vector<T>, const N2: usize>() -> usize {
+    if merges_last::<T, V>() { N2 } else { 0 }
+}
+
+/// `$body` with `$n2` the constant number of vectors (1 to 3) of a last chunk summed in the
+/// pass of the chunk before it ([`merges_last`]).
+macro_rules! with_last {
+    ($needed:expr, $n2:ident => $body:expr) => {
+        match $needed {
+            1 => {
+                const $n2: usize = 1;
+                $body
+            }
+            2 => {
+                const $n2: usize = 2;
+                $body
+            }
+            _ => {
+                const $n2: usize = 3;
+                $body
+            }
+        }
+    };
+}
+
+/// The passes over a layer's `chunks` chunks for `units` units: `(first chunk, its vectors,
+/// the next chunk's vectors in the same pass)`, the second 0 but where [`merges_last`].
+fn passes<T, V: Vector<T>>(chunks: usize, units: usize) -> Vec<(usize, usize, usize)> {
+    let whole = LANES / V::WIDTH;
+    let last = needed::<T, V>(units, chunks - 1);
+    if merges_last::<T, V>() && chunks >= 2 && last < whole {
+        (0..chunks - 2).map(|c| (c, whole, 0)).chain([(chunks - 2, whole, last)]).collect()
+    } else {
+        (0..chunks).map(|c| (c, needed::<T, V>(units, c), 0)).collect()
+    }
+}
+
 /// `z2[i, c·L..(c+1)·L] = Θ1ᵀ[0, c·L..] + Σ_k X[i, k] Θ1ᵀ[1 + k, c·L..]` over the nonzero
 /// `X[i, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
 /// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows.
-/// `packed` is `Θ1ᵀ` cut into chunks, zero-padded, so the padding lanes of `z2` get zeros.
-/// Aligning `packed` and `z2` to 64 bytes makes it faster.
+/// `packed` is `Θ1ᵀ` cut into chunks, zero-padded, so the padding lanes of `z2` get zeros where
+/// they are written: in the vectors that hold a unit below `units` (the exercise's path gives
+/// every lane of every chunk; the general path its `h`, so that a last chunk that holds few
+/// units costs few vectors). Aligning `packed` and `z2` to 64 bytes makes it faster.
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
-/// - `z2`: `[rows, ⌈h / LANES⌉ · LANES]`, the block's rows; `packed`: `[⌈h / LANES⌉, 1 + n,
-///   LANES]`.
+/// - `z2`: `[rows, stride]` (`stride ≥ ⌈h / LANES⌉ · LANES`), the block's rows; `packed`:
+///   `[⌈h / LANES⌉, 1 + n, LANES]`.
 #[inline(always)]
-pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(z2: &mut [T], nonzeros: &NonZeros<T>, block: usize, packed: &[T]) {
+pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
+    z2: &mut [T],
+    stride: usize,
+    nonzeros: &NonZeros<T>,
+    block: usize,
+    packed: &[T],
+    units: usize,
+) {
     const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
-    let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
-    let stride = packed.len() / ((1 + n) * LANES) * LANES;
+    let n = nonzeros.n;
     let rows = nonzeros.block_lens[block];
+    assert!(stride >= packed.len() / (1 + n), "a row of z2 holds every chunk");
     assert_eq!(z2.len(), rows * stride, "z2 holds the block's rows");
+    let size = (1 + n) * LANES;
+    for (c, vectors, next) in passes::<T, V>(packed.len() / size, units) {
+        let chunks = &packed[c * size..(c + 1 + usize::from(next > 0)) * size];
+        // SAFETY: the caller guarantees the instruction set.
+        if next == 0 {
+            with_vectors!(vectors, N => unsafe { forward_chunk::<T, V, N, 0>(z2, stride, nonzeros, block, chunks, c) });
+        } else {
+            with_last!(next, N2 => unsafe { forward_chunk::<T, V, LANES, N2>(z2, stride, nonzeros, block, chunks, c) });
+        }
+    }
+}
+
+/// [`forward`] for chunk `c` (`chunks`, its part of `packed`), [`chunk_vectors`] vectors of it,
+/// and `N2` vectors of the next chunk in the same pass (then `chunks` holds both).
+///
+/// # Safety
+/// As [`forward`], which checked the shapes.
+#[inline(always)]
+unsafe fn forward_chunk<T: Real, V: Vector<T>, const N: usize, const N2: usize>(
+    z2: &mut [T],
+    stride: usize,
+    nonzeros: &NonZeros<T>,
+    block: usize,
+    chunks: &[T],
+    c: usize,
+) {
+    let (n, vectors, n2) = (nonzeros.n, const { chunk_vectors::<T, V, N>() }, const { next_vectors::<T, V, N2>() });
+    let size = (1 + n) * LANES;
+    assert_eq!(chunks.len(), if N2 > 0 { 2 * size } else { size });
     let pairs = nonzeros.block_pairs[block]..nonzeros.block_pairs[block + 1];
-    for (c, chunk) in packed.chunks_exact((1 + n) * LANES).enumerate() {
-        let (bias, weights) = chunk.split_at(LANES);
-        assert_eq!(weights.len(), n * LANES);
-        // Each pair's two rows of this chunk (the second missing at the end of an odd block).
-        for (pair, two_rows) in pairs.clone().zip(z2.chunks_mut(2 * stride)) {
-            let (top_row, bottom_row) = two_rows.split_at_mut(stride.min(two_rows.len()));
-            let top_sums = &mut top_row[c * LANES..(c + 1) * LANES];
-            let mut bottom_sums = bottom_row.get_mut(c * LANES..(c + 1) * LANES);
-            let (columns, values) = nonzeros.row_pair(block, pair);
-            // SAFETY (all vector calls): the caller guarantees the instruction set; every slice
-            // loaded or stored has at least WIDTH elements (LANES is a multiple of WIDTH, and the
-            // rows of `weights` and the sums have LANES).
-            unsafe {
-                // Both rows start from the bias.
-                let mut from = [V::splat(T::ZERO); LANES];
-                for (v, start) in from.iter_mut().enumerate().take(vectors) {
-                    *start = V::load(&bias[v * V::WIDTH..]);
+    let (bias, weights) = chunks.split_at(LANES);
+    // Each pair's two rows of this chunk (the second missing at the end of an odd block), and
+    // of the next in a pass over two.
+    let lanes = if N2 > 0 { 2 * LANES } else { LANES };
+    for (pair, two_rows) in pairs.zip(z2.chunks_mut(2 * stride)) {
+        let (top_row, bottom_row) = two_rows.split_at_mut(stride.min(two_rows.len()));
+        let top_sums = &mut top_row[c * LANES..c * LANES + lanes];
+        let mut bottom_sums = bottom_row.get_mut(c * LANES..c * LANES + lanes);
+        let (columns, values) = nonzeros.row_pair(block, pair);
+        // SAFETY (all vector calls): the caller guarantees the instruction set; every slice
+        // loaded or stored has at least WIDTH elements (LANES is a multiple of WIDTH, and the
+        // rows of `weights` and the sums have LANES, the next chunk's `size` further on).
+        unsafe {
+            // Both rows start from the bias.
+            let mut from = [V::splat(T::ZERO); LANES];
+            for (v, start) in from.iter_mut().enumerate().take(vectors) {
+                *start = V::load(&bias[v * V::WIDTH..]);
+            }
+            for v in 0..n2 {
+                from[vectors + v] = V::load(&chunks[size + v * V::WIDTH..]);
+            }
+            // Row k of `weights` starts at `k · LANES`, and every column k < n (`NonZeros`'
+            // invariant): the row is inside `weights`, and the next chunk's `size` further on.
+            let entries = columns.iter().zip(values.chunks_exact(2));
+            let entries = entries.map(|(&k, x)| (weights.as_ptr().add(k as usize * LANES), x[0], x[1]));
+            let (top, bottom) = pair_sums::<T, V, N, N2>(entries, (from, from), size);
+            for v in 0..vectors {
+                top[v].store(&mut top_sums[v * V::WIDTH..]);
+                if let Some(sums) = &mut bottom_sums {
+                    bottom[v].store(&mut sums[v * V::WIDTH..]);
                 }
-                // Row k of `weights` starts at `k · LANES`, and every column k < n (`NonZeros`'
-                // invariant): the row is inside `weights`.
-                let entries = columns.iter().zip(values.chunks_exact(2));
-                let entries = entries.map(|(&k, x)| (weights.as_ptr().add(k as usize * LANES), x[0], x[1]));
-                let (top, bottom) = pair_sums::<T, V>(entries, (from, from));
-                for v in 0..vectors {
-                    top[v].store(&mut top_sums[v * V::WIDTH..]);
-                    if let Some(sums) = &mut bottom_sums {
-                        bottom[v].store(&mut sums[v * V::WIDTH..]);
-                    }
+            }
+            for v in 0..n2 {
+                top[vectors + v].store(&mut top_sums[LANES + v * V::WIDTH..]);
+                if let Some(sums) = &mut bottom_sums {
+                    bottom[vectors + v].store(&mut sums[LANES + v * V::WIDTH..]);
                 }
             }
         }
@@ -373,70 +549,121 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(z2: &mut [T], nonzeros: &Non
 /// `G[c, 0, :] += Σ_i δ2[i, c·L..]` and `G[c, 1 + k, :] += Σ_i X[i, k] δ2[i, c·L..]` over the
 /// nonzero `X[i, k]` of block `block`, by column pairs with both sums in registers (each
 /// entry's row of `δ2` read once for both columns, in place): the block's share of `m ∇Θ1ᵀ`
-/// (bias row included), in the layout of [`forward`]'s `packed`, on vectors `V`. Aligning
-/// `gradient` and `delta` to [`ALIGN`] makes it faster.
+/// (bias row included), in the layout of [`forward`]'s `packed`, on vectors `V`, in the
+/// vectors that hold a unit below `units` (as in [`forward`]; the other lanes of `G` are left
+/// as they are). Aligning `gradient` and `delta` to [`ALIGN`] makes it faster.
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
 ///
 /// # Shapes
-/// - `delta`: `[rows, ⌈h / LANES⌉ · LANES]`, the block's rows; `gradient`: `[⌈h / LANES⌉,
-///   1 + n, LANES]`.
+/// - `delta`: `[rows, stride]` (`stride ≥ ⌈h / LANES⌉ · LANES`), the block's rows; `gradient`:
+///   `[⌈h / LANES⌉, 1 + n, LANES]`.
 #[inline(always)]
 pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
     gradient: &mut [T],
     delta: &[T],
+    stride: usize,
     nonzeros: &NonZeros<T>,
     block: usize,
+    units: usize,
 ) {
     const { assert!(LANES.is_multiple_of(V::WIDTH), "a chunk is whole vectors") };
-    let (n, vectors) = (nonzeros.n, LANES / V::WIDTH);
-    let values = &nonzeros.values[nonzeros.block_base[block]..];
-    let stride = gradient.len() / ((1 + n) * LANES) * LANES;
+    let n = nonzeros.n;
     // Every row within the block is below its length, and every value position, counted from
     // the block's base, below `values.len()` (`NonZeros`' invariant): the reads below are in
     // bounds.
+    assert!(stride >= gradient.len() / (1 + n), "a row of delta holds every chunk");
     assert_eq!(delta.len(), nonzeros.block_lens[block] * stride, "delta holds the block's rows");
-    for (c, chunk) in gradient.chunks_exact_mut((1 + n) * LANES).enumerate() {
-        let (bias, weights) = chunk.split_at_mut(LANES);
-        // The bias row is the column sums of δ2, in vectors (plain loops keep 32 scalar sums).
-        // SAFETY: the caller guarantees the instruction set; every slice loaded or stored has
-        // at least WIDTH elements (LANES is a multiple of WIDTH).
-        unsafe {
+    let size = (1 + n) * LANES;
+    for (c, vectors, next) in passes::<T, V>(gradient.len() / size, units) {
+        let chunks = &mut gradient[c * size..(c + 1 + usize::from(next > 0)) * size];
+        // SAFETY: the caller guarantees the instruction set.
+        if next == 0 {
+            with_vectors!(vectors, N => unsafe { gradient_chunk::<T, V, N, 0>(chunks, delta, stride, nonzeros, block, c) });
+        } else {
+            with_last!(next, N2 => unsafe { gradient_chunk::<T, V, LANES, N2>(chunks, delta, stride, nonzeros, block, c) });
+        }
+    }
+}
+
+/// [`gradient`] for chunk `c` (`chunks`, its part of `G`), [`chunk_vectors`] vectors of it, and
+/// `N2` vectors of the next chunk in the same pass (then `chunks` holds both).
+///
+/// # Safety
+/// As [`gradient`], which checked the shapes.
+#[inline(always)]
+unsafe fn gradient_chunk<T: Real, V: Vector<T>, const N: usize, const N2: usize>(
+    chunks: &mut [T],
+    delta: &[T],
+    stride: usize,
+    nonzeros: &NonZeros<T>,
+    block: usize,
+    c: usize,
+) {
+    let (vectors, n2) = (const { chunk_vectors::<T, V, N>() }, const { next_vectors::<T, V, N2>() });
+    let size = chunks.len() / if N2 > 0 { 2 } else { 1 };
+    let values = &nonzeros.values[nonzeros.block_base[block]..];
+    // The bias rows are the column sums of δ2, in vectors (plain loops keep 32 scalar sums):
+    // this chunk's, and the next one's in a pass over two.
+    // SAFETY: the caller guarantees the instruction set; every slice loaded or stored has
+    // at least WIDTH elements (LANES is a multiple of WIDTH).
+    unsafe {
+        for (part, count) in [(0, vectors), (1, n2)] {
+            if count == 0 {
+                continue;
+            }
+            let bias = &mut chunks[part * size..part * size + LANES];
             let mut sums = [V::splat(T::ZERO); LANES];
-            for (v, sum) in sums.iter_mut().enumerate().take(vectors) {
+            for (v, sum) in sums.iter_mut().enumerate().take(count) {
                 *sum = V::load(&bias[v * V::WIDTH..]);
             }
             for row in delta.chunks_exact(stride) {
-                let row = &row[c * LANES..(c + 1) * LANES];
-                for (v, sum) in sums.iter_mut().enumerate().take(vectors) {
+                let row = &row[(c + part) * LANES..(c + part + 1) * LANES];
+                for (v, sum) in sums.iter_mut().enumerate().take(count) {
                     *sum = sum.add(V::load(&row[v * V::WIDTH..]));
                 }
             }
-            for (v, sum) in sums.iter().enumerate().take(vectors) {
+            for (v, sum) in sums.iter().enumerate().take(count) {
                 sum.store(&mut bias[v * V::WIDTH..]);
             }
         }
-        let chunk_start = delta[c * LANES..].as_ptr();
-        for (j, g) in weights.chunks_mut(2 * LANES).enumerate() {
-            let (rows, at) = nonzeros.column_pair(block, j);
-            if rows.is_empty() {
-                continue;
+    }
+    let chunk_start = delta[c * LANES..].as_ptr();
+    let (first, next) = chunks.split_at_mut(size);
+    let weights = &mut first[LANES..];
+    let next_weights = next.get_mut(LANES..).unwrap_or_default();
+    for (j, g) in weights.chunks_mut(2 * LANES).enumerate() {
+        let (rows, at) = nonzeros.column_pair(block, j);
+        if rows.is_empty() {
+            continue;
+        }
+        // SAFETY: as in forward, with the reads in bounds as above (the next chunk's lanes of a
+        // row of δ2 are LANES further on).
+        unsafe {
+            let entries = rows.iter().zip(at).map(|(&r, entry)| {
+                let (left, right) = entry.values(values.as_ptr());
+                (chunk_start.add(r as usize * stride), left, right)
+            });
+            let zero = [V::splat(T::ZERO); LANES];
+            let (left, right) = pair_sums::<T, V, N, N2>(entries, (zero, zero), LANES);
+            // The last pair of an odd number of columns has no right column.
+            let (g_left, g_right) = g.split_at_mut(LANES);
+            for v in 0..vectors {
+                V::load(&g_left[v * V::WIDTH..]).add(left[v]).store(&mut g_left[v * V::WIDTH..]);
+                if !g_right.is_empty() {
+                    V::load(&g_right[v * V::WIDTH..]).add(right[v]).store(&mut g_right[v * V::WIDTH..]);
+                }
             }
-            // SAFETY: as in forward, with the reads in bounds as above.
-            unsafe {
-                let entries = rows.iter().zip(at).map(|(&r, entry)| {
-                    let (left, right) = entry.values(values.as_ptr());
-                    (chunk_start.add(r as usize * stride), left, right)
-                });
-                let zero = [V::splat(T::ZERO); LANES];
-                let (left, right) = pair_sums::<T, V>(entries, (zero, zero));
-                // The last pair of an odd number of columns has no right column.
+            if N2 > 0 {
+                let g = &mut next_weights[j * 2 * LANES..];
+                let right_too = !g_right.is_empty();
                 let (g_left, g_right) = g.split_at_mut(LANES);
-                for v in 0..vectors {
-                    V::load(&g_left[v * V::WIDTH..]).add(left[v]).store(&mut g_left[v * V::WIDTH..]);
-                    if !g_right.is_empty() {
-                        V::load(&g_right[v * V::WIDTH..]).add(right[v]).store(&mut g_right[v * V::WIDTH..]);
+                for v in 0..n2 {
+                    let (l, r) = (left[vectors + v], right[vectors + v]);
+                    V::load(&g_left[v * V::WIDTH..]).add(l).store(&mut g_left[v * V::WIDTH..]);
+                    if right_too {
+                        V::load(&g_right[v * V::WIDTH..]).add(r).store(&mut g_right[v * V::WIDTH..]);
                     }
                 }
             }

@@ -1,37 +1,83 @@
-//! The cost function and its gradient by backpropagation (the exercise's `nnCostFunction`).
+//! The cost function and its gradient by backpropagation (the exercise's `nnCostFunction`), for
+//! a network of any depth.
+//!
+//! Layers are counted as in the exercise: layer 1 is the input, layers `2 ... L−1` are hidden,
+//! layer `L` is the output; `Theta_l` (`s_{l+1} x (s_l + 1)`) feeds layer `l` into layer
+//! `l + 1`. The exercise's network has `L = 3`.
 
-use backend::{log_sigmoid, matrix_to_tensor, one_hot, scalar, tensor_to_vec};
+use backend::{matrix_to_tensor, one_hot, scalar, tensor_to_matrix, tensor_to_vec};
 use burn::tensor::{Device, Tensor, TensorData};
-use data::{LayerSizes, Matrix};
+use data::{Architecture, LayerSizes, Matrix};
 
-use crate::{sigmoid, sigmoid_gradient};
+use crate::activation::{activation, gradient_of};
+use crate::output::{loss_terms, output_delta};
 
-/// The cost and gradient of a network of `sizes` on fixed examples, as a function of the
-/// unrolled parameters: the objective an optimizer minimizes.
+/// The cost and gradient of a network of some [`Architecture`] on fixed examples, as a
+/// function of the unrolled parameters `[Theta1(:); ...; ThetaL(:)]`: the objective an
+/// optimizer minimizes.
 ///
 /// The bias-augmented `X₁ = [1 X]` and the one-hot `Y` are built once, here.
 #[derive(Clone, Debug)]
 pub struct NnCost {
-    /// `[m, input + 1]`: the examples with a leading column of ones.
+    /// `[m, n + 1]`: the examples with a leading column of ones.
     x1: Tensor<2>,
-    /// `[m, labels]`: one-hot labels.
+    /// `[m, K]`: one-hot labels.
     y: Tensor<2>,
-    sizes: LayerSizes,
+    architecture: Architecture,
+    /// `g'` of the hidden layers: the activation's, unless replaced for a check.
+    g_prime: fn(Tensor<2>) -> Tensor<2>,
     lambda: f64,
     device: Device,
 }
 
+/// The forward pass at one parameter vector: every layer's input and activations, kept for
+/// backpropagation. Indexed as in the exercise ([`Forward::a`], [`Forward::z`]).
+struct Forward {
+    /// `a_1 = X₁`, `a_2`, ..., `a_{L−1}`: each layer's activations with the bias unit,
+    /// `[m, s_l + 1]` (the output's `a_L` is never needed: the cost and `δ_L` are taken from
+    /// `z_L`).
+    activations: Vec<Tensor<2>>,
+    /// `z_2`, ..., `z_L`: each layer's input, `[m, s_l]`; `z_L` (`[m, K]`) is the logits.
+    inputs: Vec<Tensor<2>>,
+}
+
+impl Forward {
+    /// `a_l`, `l` in `1 ..= L−1`.
+    fn a(&self, l: usize) -> Tensor<2> {
+        self.activations[l - 1].clone()
+    }
+
+    /// `z_l`, `l` in `2 ..= L`.
+    fn z(&self, l: usize) -> Tensor<2> {
+        self.inputs[l - 2].clone()
+    }
+
+    /// `z_L`, the output layer's input.
+    fn z_out(&self) -> Tensor<2> {
+        self.inputs.last().expect("at least one layer").clone()
+    }
+}
+
 impl NnCost {
-    /// The objective on examples `x` (`m x input`) with labels `1..=sizes.labels`, regularized
-    /// by `lambda`, computed on `device` (which must not be an autodiff device).
+    /// The objective on examples `x` (`m x n`) with labels `1..=K`, for a network of
+    /// `architecture` (sizes `n-...-K`), regularized by `lambda`, computed on `device` (which
+    /// must not be an autodiff device).
     ///
     /// # Panics
-    /// When `x` has other than `sizes.input` columns or `labels` other than `x.rows()` entries.
-    pub fn new(x: &Matrix, labels: &[usize], sizes: LayerSizes, lambda: f64, device: &Device) -> Self {
-        assert_eq!(x.cols(), sizes.input, "NnCost: X has {} columns for a {sizes} network", x.cols());
+    /// When `x` has other than `n` columns or `labels` other than `x.rows()` entries.
+    pub fn new(x: &Matrix, labels: &[usize], architecture: &Architecture, lambda: f64, device: &Device) -> Self {
+        let sizes = &architecture.sizes;
+        assert_eq!(x.cols(), sizes.input(), "NnCost: X has {} columns for a {sizes} network", x.cols());
         assert_eq!(labels.len(), x.rows(), "NnCost: {} labels for {} examples", labels.len(), x.rows());
         let x1 = Tensor::cat(vec![Tensor::ones([x.rows(), 1], device), matrix_to_tensor(x, device)], 1);
-        Self { x1, y: one_hot(labels, sizes.labels, device), sizes, lambda, device: device.clone() }
+        Self {
+            x1,
+            y: one_hot(labels, sizes.labels(), device),
+            architecture: architecture.clone(),
+            g_prime: gradient_of(architecture.activation),
+            lambda,
+            device: device.clone(),
+        }
     }
 
     /// The same objective with another `lambda`.
@@ -39,9 +85,25 @@ impl NnCost {
         Self { lambda, ..self.clone() }
     }
 
+    /// The same objective with `gradient` in place of the hidden layers' `g'` in
+    /// backpropagation (the forward pass and the cost are unchanged): for checks that must
+    /// show a wrong derivative is caught.
+    ///
+    /// # Shapes
+    /// - `gradient` is called on each hidden layer's `z_l`, `[m, s_l]`, and must return the
+    ///   same shape
+    pub fn with_activation_gradient(self, gradient: fn(Tensor<2>) -> Tensor<2>) -> Self {
+        Self { g_prime: gradient, ..self }
+    }
+
+    /// The network.
+    pub fn architecture(&self) -> &Architecture {
+        &self.architecture
+    }
+
     /// Layer sizes.
-    pub fn sizes(&self) -> LayerSizes {
-        self.sizes
+    pub fn sizes(&self) -> &LayerSizes {
+        &self.architecture.sizes
     }
 
     /// The regularization strength.
@@ -54,120 +116,158 @@ impl NnCost {
         self.x1.dims()[0]
     }
 
-    /// `Theta1ᵀ` (`[input + 1, hidden]`) and `Theta2ᵀ` (`[hidden + 1, labels]`): the unrolled
-    /// vector is column-major, so each part read row-major is the transposed matrix, and the
-    /// products below need no transpose of `X₁`.
-    fn thetas_transposed(&self, params: &[f64]) -> (Tensor<2>, Tensor<2>) {
-        let s = self.sizes;
+    /// `Theta1ᵀ`, ..., `ThetaLᵀ`, `Theta_lᵀ` being `[s_l + 1, s_{l+1}]`: the unrolled vector is
+    /// column-major, so each part read row-major is the transposed matrix, and the products
+    /// below need no transpose of the activations.
+    ///
+    /// # Panics
+    /// When `params` has other than `sizes.num_params()` entries.
+    fn thetas_transposed(&self, params: &[f64]) -> Vec<Tensor<2>> {
+        let s = self.sizes();
         assert_eq!(params.len(), s.num_params(), "{} parameters for a {s} network", params.len());
-        let split = s.hidden * (s.input + 1);
-        let t1 = TensorData::new(params[..split].to_vec(), [s.input + 1, s.hidden]);
-        let t2 = TensorData::new(params[split..].to_vec(), [s.hidden + 1, s.labels]);
-        (Tensor::from_data(t1, &self.device), Tensor::from_data(t2, &self.device))
+        let offsets = s.offsets();
+        s.theta_shapes()
+            .into_iter()
+            .enumerate()
+            .map(|(l, (rows, cols))| {
+                let theta_t = TensorData::new(params[offsets[l]..offsets[l + 1]].to_vec(), [cols, rows]);
+                Tensor::from_data(theta_t, &self.device)
+            })
+            .collect()
     }
 
-    /// Forward pass: `z2 = X₁ Theta1ᵀ`, `a2 = [1 σ(z2)]`, `z3 = a2 Theta2ᵀ`.
+    /// Forward pass, from `a_1 = X₁`:
+    ///
+    /// ```text
+    /// z_{l+1} = a_l Theta_lᵀ               [m, s_{l+1}]      l = 1 ... L−1
+    /// a_{l+1} = [1 g(z_{l+1})]             [m, s_{l+1} + 1]  l = 1 ... L−2 (hidden layers)
+    /// ```
+    /// `g` is the hidden layers' activation; the output `z_L` is left as logits.
     ///
     /// # Shapes
-    /// - `theta1_t`: `[input + 1, hidden]`, `theta2_t`: `[hidden + 1, labels]`
-    /// - returns `z2`: `[m, hidden]`, `a2`: `[m, hidden + 1]`, `z3`: `[m, labels]`
-    fn forward(&self, theta1_t: Tensor<2>, theta2_t: Tensor<2>) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+    /// - `thetas_t`: `Theta_lᵀ`, `[s_l + 1, s_{l+1}]` each
+    fn forward(&self, thetas_t: &[Tensor<2>]) -> Forward {
         let m = self.num_examples();
-        let z2 = self.x1.clone().matmul(theta1_t);
-        let a2 = Tensor::cat(vec![Tensor::ones([m, 1], &self.device), sigmoid(z2.clone())], 1);
-        let z3 = a2.clone().matmul(theta2_t);
-        (z2, a2, z3)
+        let (output_theta_t, hidden_thetas_t) = thetas_t.split_last().expect("at least two Thetas");
+        let mut forward = Forward { activations: vec![self.x1.clone()], inputs: Vec::with_capacity(thetas_t.len()) };
+        for theta_t in hidden_thetas_t {
+            let a = forward.activations.last().expect("a_1 is there").clone();
+            let z = a.matmul(theta_t.clone()); // z_{l+1} = a_l Theta_lᵀ
+            let g = activation(z.clone(), self.architecture.activation);
+            forward.activations.push(Tensor::cat(vec![Tensor::ones([m, 1], &self.device), g], 1)); // a_{l+1}
+            forward.inputs.push(z);
+        }
+        let a = forward.activations.last().expect("a_1 is there").clone();
+        forward.inputs.push(a.matmul(output_theta_t.clone())); // z_L = a_{L−1} Theta_{L−1}ᵀ
+        forward
     }
 
-    /// `J = (1/m) Σ [−y log σ(z3) − (1 − y) log σ(−z3)] + λ/(2m) (Σ Theta1[:,1:]² + Σ Theta2[:,1:]²)`,
-    /// from the logits so that it stays finite when an output saturates.
-    fn cost_of(&self, z3: Tensor<2>, theta1_t: &Tensor<2>, theta2_t: &Tensor<2>) -> Tensor<1> {
+    /// `J = (1/m) Σ_i Σ_k cost_ik + λ/(2m) Σ_l Σ Theta_l[:, 1:]²`, each example's cost taken
+    /// from the logits `z_L` so that it stays finite when an output saturates (see
+    /// [`loss_terms`]).
+    ///
+    /// # Shapes
+    /// - `z_out`: `[m, K]`; returns `[1]`
+    fn cost_of(&self, z_out: Tensor<2>, thetas_t: &[Tensor<2>]) -> Tensor<1> {
         let m = self.num_examples() as f64;
-        let cross_entropy = self.loss_terms(z3).sum().div_scalar(m);
-        cross_entropy + self.squared_weights(theta1_t, theta2_t).sum().mul_scalar(self.lambda / (2.0 * m))
+        let cross_entropy = self.loss_terms(z_out).sum().div_scalar(m);
+        cross_entropy + squared_weights(thetas_t).sum().mul_scalar(self.lambda / (2.0 * m))
     }
 
-    /// The cross-entropy of each example and label, `−y log σ(z3) − (1 − y) log σ(−z3)`.
+    /// The cost of each example and label ([`loss_terms`]).
     ///
     /// # Shapes
-    /// - `z3`: `[m, labels]`; returns `[m, labels]`
-    fn loss_terms(&self, z3: Tensor<2>) -> Tensor<2> {
-        let not_y = self.y.clone().neg().add_scalar(1.0);
-        (self.y.clone() * log_sigmoid(z3.clone()) + not_y * log_sigmoid(z3.neg())).neg()
+    /// - `z_out`: `[m, K]`; returns `[m, K]`
+    fn loss_terms(&self, z_out: Tensor<2>) -> Tensor<2> {
+        loss_terms(z_out, &self.y, self.architecture.output)
     }
 
-    /// The squares of the non-bias weights, both layers, flattened.
-    ///
-    /// # Shapes
-    /// - returns `[input * hidden + hidden * labels]`
-    fn squared_weights(&self, theta1_t: &Tensor<2>, theta2_t: &Tensor<2>) -> Tensor<1> {
-        Tensor::cat(
-            vec![
-                without_bias_row(theta1_t).square().flatten::<1>(0, 1),
-                without_bias_row(theta2_t).square().flatten::<1>(0, 1),
-            ],
-            0,
-        )
-    }
-
-    /// `J(a) − J(b)`, computed term by term: the cross-entropy of each example and label, and
-    /// each squared weight, is subtracted before anything is summed. When `a` and `b` differ in
+    /// `J(a) − J(b)`, computed term by term: the cost of each example and label, and each
+    /// squared weight, is subtracted before anything is summed. When `a` and `b` differ in
     /// a few coordinates, as in finite differences, the rounding error is then relative to
     /// the difference, not to the whole cost (about 1e-16 · J / ε otherwise).
     pub fn cost_difference(&self, a: &[f64], b: &[f64]) -> f64 {
         let m = self.num_examples() as f64;
-        let (a1, a2) = self.thetas_transposed(a);
-        let (b1, b2) = self.thetas_transposed(b);
-        let (_, _, za) = self.forward(a1.clone(), a2.clone());
-        let (_, _, zb) = self.forward(b1.clone(), b2.clone());
+        let a_thetas_t = self.thetas_transposed(a);
+        let b_thetas_t = self.thetas_transposed(b);
+        let za = self.forward(&a_thetas_t).z_out();
+        let zb = self.forward(&b_thetas_t).z_out();
         let cross_entropy = (self.loss_terms(za) - self.loss_terms(zb)).sum().div_scalar(m);
-        let squares = (self.squared_weights(&a1, &a2) - self.squared_weights(&b1, &b2)).sum();
+        let squares = (squared_weights(&a_thetas_t) - squared_weights(&b_thetas_t)).sum();
         scalar(cross_entropy + squares.mul_scalar(self.lambda / (2.0 * m)))
     }
 
     /// The cost at `params` (no gradient): for finite differences and line searches.
     pub fn cost(&self, params: &[f64]) -> f64 {
-        let (theta1_t, theta2_t) = self.thetas_transposed(params);
-        let (_, _, z3) = self.forward(theta1_t.clone(), theta2_t.clone());
-        scalar(self.cost_of(z3, &theta1_t, &theta2_t))
+        let thetas_t = self.thetas_transposed(params);
+        let z_out = self.forward(&thetas_t).z_out();
+        scalar(self.cost_of(z_out, &thetas_t))
     }
 
     /// The cost and its gradient at `params`, by backpropagation:
     ///
     /// ```text
-    /// δ3 = a3 − y                                   [m, labels]
-    /// δ2 = (δ3 Theta2[:, 1:]) .* σ'(z2)             [m, hidden]
-    /// Theta1_grad = (1/m) δ2ᵀ X₁ + (λ/m) [0 Theta1[:, 1:]]
-    /// Theta2_grad = (1/m) δ3ᵀ a2 + (λ/m) [0 Theta2[:, 1:]]
+    /// δ_L = h − y                                               [m, K]      (see output_delta)
+    /// δ_l = (δ_{l+1} Theta_l[:, 1:]) .* g'(z_l)                 [m, s_l]    l = L−1 ... 2
+    /// Theta_l_grad = (1/m) δ_{l+1}ᵀ a_l + (λ/m) [0 Theta_l[:, 1:]]          l = L−1 ... 1
     /// ```
-    /// `a3 − y` is computed as `(1 − y) σ(z3) − y σ(−z3)`, which is exact where `y` is 1 and
-    /// `a3` is close to 1. The gradient is returned unrolled in the same order as `params`
-    /// (each gradient is computed transposed, `X₁ᵀ δ2`, whose row-major order is the
-    /// column-major order of `Theta1_grad`).
+    /// Each gradient is computed transposed, `(1/m) a_lᵀ δ_{l+1}` (`[s_l + 1, s_{l+1}]`), whose
+    /// row-major order is the column-major order of `Theta_l_grad`: the gradient comes out
+    /// unrolled in the same order as `params`, without a copy into another order.
+    ///
+    /// # Panics
+    /// When `params` has other than `sizes.num_params()` entries.
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
         let m = self.num_examples() as f64;
-        let s = self.sizes;
-        let (theta1_t, theta2_t) = self.thetas_transposed(params);
-        let (z2, a2, z3) = self.forward(theta1_t.clone(), theta2_t.clone());
-        let cost = self.cost_of(z3.clone(), &theta1_t, &theta2_t);
+        let num_layers = self.sizes().layers().len(); // L
+        let thetas_t = self.thetas_transposed(params);
 
-        let not_y = self.y.clone().neg().add_scalar(1.0);
-        let delta3 = not_y * sigmoid(z3.clone()) - self.y.clone() * sigmoid(z3.neg());
-        let theta2_weights = theta2_t.clone().slice([1..s.hidden + 1, 0..s.labels]); // Theta2[:, 1:]ᵀ
-        let delta2 = delta3.clone().matmul(theta2_weights.transpose()) * sigmoid_gradient(z2);
+        // Part 1: the forward pass and the cost.
+        let forward = self.forward(&thetas_t);
+        let cost = self.cost_of(forward.z_out(), &thetas_t);
 
+        // Part 2: backpropagation, from the output layer down; Part 3: regularization.
         let scale = self.lambda / m;
-        let grad1_t =
-            self.x1.clone().transpose().matmul(delta2).div_scalar(m) + bias_row_zeroed(&theta1_t).mul_scalar(scale);
-        let grad2_t = a2.transpose().matmul(delta3).div_scalar(m) + bias_row_zeroed(&theta2_t).mul_scalar(scale);
+        let mut delta = output_delta(forward.z_out(), &self.y, self.architecture.output); // δ_L
+        let mut gradients_t = Vec::with_capacity(thetas_t.len());
+        for l in (1..num_layers).rev() {
+            // Here `delta` is δ_{l+1}.
+            let theta_t = &thetas_t[l - 1]; // Theta_lᵀ
+            // Theta_l_gradᵀ = (1/m) a_lᵀ δ_{l+1} + (λ/m) [0 Theta_l[:, 1:]]ᵀ
+            let grad_t = forward.a(l).transpose().matmul(delta.clone()).div_scalar(m)
+                + bias_row_zeroed(theta_t).mul_scalar(scale);
+            gradients_t.push(grad_t);
+            if l > 1 {
+                // δ_l = (δ_{l+1} Theta_l[:, 1:]) .* g'(z_l), Theta_l[:, 1:] being (rows 1.. of Theta_lᵀ)ᵀ
+                delta = delta.matmul(without_bias_row(theta_t).transpose()) * (self.g_prime)(forward.z(l));
+            }
+        }
 
-        let mut gradient = tensor_to_vec(grad1_t);
-        gradient.extend(tensor_to_vec(grad2_t));
+        let gradient = gradients_t.into_iter().rev().flat_map(tensor_to_vec).collect();
         (scalar(cost), gradient)
+    }
+
+    /// `z_2`, ..., `z_{L−1}`: each hidden layer's input at `params` (for finite differences,
+    /// which must not step across a kink of the activation, such as ReLU's at 0).
+    ///
+    /// # Shapes
+    /// - returns one `[m, s_l]` matrix per hidden layer, `z_2` first
+    pub fn hidden_inputs(&self, params: &[f64]) -> Vec<Matrix> {
+        let mut inputs = self.forward(&self.thetas_transposed(params)).inputs;
+        inputs.pop(); // z_L
+        inputs.into_iter().map(tensor_to_matrix).collect()
     }
 }
 
-/// Rows `1..` of a transposed Theta: its weights without the bias.
+/// The squares of the non-bias weights of every layer, flattened, `Theta1`'s first.
+///
+/// # Shapes
+/// - `thetas_t`: `Theta_lᵀ`, `[s_l + 1, s_{l+1}]` each; returns `[Σ_l s_l s_{l+1}]`
+fn squared_weights(thetas_t: &[Tensor<2>]) -> Tensor<1> {
+    Tensor::cat(thetas_t.iter().map(|theta_t| without_bias_row(theta_t).square().flatten::<1>(0, 1)).collect(), 0)
+}
+
+/// Rows `1..` of a transposed Theta: its weights without the bias (`Theta[:, 1:]ᵀ`).
 ///
 /// # Shapes
 /// - `theta_t`: `[inputs + 1, outputs]`; returns `[inputs, outputs]`
@@ -176,7 +276,8 @@ fn without_bias_row(theta_t: &Tensor<2>) -> Tensor<2> {
     theta_t.clone().slice([1..rows, 0..cols])
 }
 
-/// A transposed Theta with its bias row set to zero (biases are not regularized).
+/// A transposed Theta with its bias row set to zero (biases are not regularized):
+/// `[0 Theta[:, 1:]]ᵀ`.
 ///
 /// # Shapes
 /// - `theta_t`: `[inputs + 1, outputs]`; returns the same shape
@@ -185,16 +286,15 @@ fn bias_row_zeroed(theta_t: &Tensor<2>) -> Tensor<2> {
     Tensor::cat(vec![Tensor::zeros([1, cols], &theta_t.device()), without_bias_row(theta_t)], 0)
 }
 
-/// `nnCostFunction(nn_params, input, hidden, labels, X, y, lambda)`: cost and unrolled
-/// gradient in one call. Builds the objective each time; keep an [`NnCost`] to evaluate it
-/// repeatedly.
+/// `nnCostFunction(nn_params, ..., X, y, lambda)`: cost and unrolled gradient in one call.
+/// Builds the objective each time; keep an [`NnCost`] to evaluate it repeatedly.
 pub fn cost_and_gradient(
     params: &[f64],
-    sizes: LayerSizes,
+    architecture: &Architecture,
     x: &Matrix,
     labels: &[usize],
     lambda: f64,
     device: &Device,
 ) -> (f64, Vec<f64>) {
-    NnCost::new(x, labels, sizes, lambda, device).cost_and_gradient(params)
+    NnCost::new(x, labels, architecture, lambda, device).cost_and_gradient(params)
 }

@@ -51,7 +51,8 @@ pub struct Evaluation {
 /// it holds one batch of `X` as a tensor, not a second copy of all of it.
 pub const EVALUATION_BATCH: usize = 1000;
 
-/// Cost at lambda 0 and at `lambda`, accuracy and per-digit accuracy of `network` on `data`.
+/// Cost at lambda 0 and at `lambda` (the network's cost, [`crate::cost`]), accuracy and
+/// per-digit accuracy of `network` on `data`.
 pub fn evaluate(network: &Network, data: &Dataset, lambda: f64, device: &Device) -> Evaluation {
     let sizes = network.sizes();
     let m = data.len();
@@ -61,11 +62,11 @@ pub fn evaluate(network: &Network, data: &Dataset, lambda: f64, device: &Device)
     for start in (0..m).step_by(EVALUATION_BATCH) {
         let rows = start..(start + EVALUATION_BATCH).min(m);
         let x = rows_to_tensor(&data.x, rows.clone(), device);
-        let y = one_hot(&data.labels[rows.clone()], sizes.labels, device);
+        let y = one_hot(&data.labels[rows.clone()], sizes.labels(), device);
         // One forward pass serves both costs and the predictions.
-        let z3 = network.output_logits(x);
-        cross_entropy_sum += scalar(cross_entropy(z3.clone(), y)) * rows.len() as f64;
-        predictions.extend(labels_of_logits(z3));
+        let z = network.output_logits(x);
+        cross_entropy_sum += scalar(cross_entropy(network.output, z.clone(), y)) * rows.len() as f64;
+        predictions.extend(labels_of_logits(z));
     }
     let cost_unregularized = cross_entropy_sum / m.max(1) as f64;
     let cost_lambda = cost_unregularized + scalar(regularization(network, lambda, m));

@@ -1,161 +1,128 @@
-//! The network: `input -> sigmoid(hidden) -> sigmoid(output)`.
+//! The network: `input -> g(hidden) -> ... -> g(hidden) -> σ or softmax (output)`.
 
-use backend::{matrix_to_tensor, sigmoid, tensor_to_matrix};
-use burn::module::Param;
 use burn::prelude::*;
-use data::{LayerSizes, Matrix, Weights};
+use data::{Activation, Architecture, LayerSizes, Output, Weights};
 
-/// Layer sizes of a network; the exercise's 400-25-10 by default.
-#[derive(Config, Debug)]
-pub struct NetworkConfig {
-    /// Input units (pixels).
-    #[config(default = 400)]
-    pub input_size: usize,
-    /// Hidden units.
-    #[config(default = 25)]
-    pub hidden_size: usize,
-    /// Output units, one per label.
-    #[config(default = 10)]
-    pub num_labels: usize,
-}
+use crate::{Layer, activate, softmax};
 
-impl NetworkConfig {
-    /// The configuration of these layer sizes.
-    pub fn from_sizes(sizes: LayerSizes) -> Self {
-        Self::new().with_input_size(sizes.input).with_hidden_size(sizes.hidden).with_num_labels(sizes.labels)
-    }
-
-    /// The layer sizes.
-    pub fn sizes(&self) -> LayerSizes {
-        LayerSizes::new(self.input_size, self.hidden_size, self.num_labels)
-    }
-
-    /// A network with every weight and bias drawn uniformly from `[-epsilon, epsilon]` by the
-    /// device's random generator (seed it with `device.seed(..)`).
-    pub fn init_uniform(&self, epsilon: f64, device: &Device) -> Network {
-        let layer = |inputs: usize, outputs: usize| SigmoidLayer {
-            weight: Param::from_tensor(Tensor::random(
-                [inputs, outputs],
-                burn::tensor::Distribution::Uniform(-epsilon, epsilon),
-                device,
-            )),
-            bias: Param::from_tensor(Tensor::random(
-                [outputs],
-                burn::tensor::Distribution::Uniform(-epsilon, epsilon),
-                device,
-            )),
-        };
-        Network { hidden: layer(self.input_size, self.hidden_size), output: layer(self.hidden_size, self.num_labels) }
-    }
-}
-
-/// A fully connected layer followed by the logistic function: `sigmoid(input · weight + bias)`.
-#[derive(Module, Debug)]
-pub struct SigmoidLayer {
-    /// `[inputs, outputs]`: the transpose of a Theta matrix without its bias column.
-    pub weight: Param<Tensor<2>>,
-    /// `[outputs]`: a Theta matrix's bias column.
-    pub bias: Param<Tensor<1>>,
-}
-
-impl SigmoidLayer {
-    /// The layer from a Theta matrix (`outputs x (inputs + 1)`, bias in column 0):
-    /// `weight = Theta[:, 1..]ᵀ`, `bias = Theta[:, 0]`.
-    pub fn from_theta(theta: &Matrix, device: &Device) -> Self {
-        let weight = Matrix::from_fn(theta.cols() - 1, theta.rows(), |i, o| theta.get(o, i + 1));
-        let bias: Vec<f64> = (0..theta.rows()).map(|o| theta.get(o, 0)).collect();
-        Self {
-            weight: Param::from_tensor(matrix_to_tensor(&weight, device)),
-            bias: Param::from_tensor(Tensor::from_data(TensorData::new(bias, [theta.rows()]), device)),
-        }
-    }
-
-    /// The layer as a Theta matrix, `outputs x (inputs + 1)`, bias in column 0. Exact: the
-    /// values are copied, not computed.
-    pub fn to_theta(&self) -> Matrix {
-        let weight = tensor_to_matrix(self.weight.val());
-        let bias = backend::tensor_to_vec(self.bias.val());
-        Matrix::from_fn(weight.cols(), weight.rows() + 1, |o, c| if c == 0 { bias[o] } else { weight.get(c - 1, o) })
-    }
-
-    /// The pre-activation `z = input · weight + bias`.
-    ///
-    /// # Shapes
-    /// - `input`: `[m, inputs]`
-    /// - returns `[m, outputs]`
-    pub fn logits(&self, input: Tensor<2>) -> Tensor<2> {
-        input.matmul(self.weight.val()) + self.bias.val().unsqueeze_dim(0)
-    }
-
-    /// The activation `sigmoid(z)`.
-    ///
-    /// # Shapes
-    /// - `input`: `[m, inputs]`
-    /// - returns `[m, outputs]`
-    pub fn forward(&self, input: Tensor<2>) -> Tensor<2> {
-        sigmoid(self.logits(input))
-    }
-
-    /// Sum of the squared weights, bias excluded (the L2 term's share of this layer).
-    ///
-    /// # Shapes
-    /// - returns `[1]`
-    pub fn squared_weights(&self) -> Tensor<1> {
-        self.weight.val().square().sum()
-    }
-
-    /// `(inputs, outputs)`.
-    pub fn dims(&self) -> (usize, usize) {
-        let [inputs, outputs] = self.weight.val().dims();
-        (inputs, outputs)
-    }
-}
-
-/// The exercise's network: input, one sigmoid hidden layer, a sigmoid output unit per label.
+/// A network of any depth: `Theta1 ... ThetaL` as [`Layer`]s, the hidden layers'
+/// activation `g` and the output layer. The exercise's is 400-25-10 with sigmoids.
+///
+/// ```text
+/// a_1 = x,  z_{l+1} = a_l Theta_lᵀ (bias apart),  a_{l+1} = g(z_{l+1}) for the hidden layers,
+/// h(x) = σ(z_L) (sigmoid output) or softmax(z_L) (softmax output)
+/// ```
+///
+/// The activation and output are plain values, not parameters: `#[module(skip)]` keeps them
+/// out of the parameter traversal, the records and the device moves (burn 0.22's way for
+/// configuration held by a module; it replaces the deprecated `Ignored<T>`).
 #[derive(Module, Debug)]
 pub struct Network {
-    /// Input to hidden (`Theta1`).
-    pub hidden: SigmoidLayer,
-    /// Hidden to output (`Theta2`); output unit `k` scores label `k + 1`.
-    pub output: SigmoidLayer,
+    /// `Theta1` (input to the first hidden layer) ... `ThetaL` (last hidden layer to the
+    /// output); output unit `k` scores label `k + 1`.
+    pub layers: Vec<Layer>,
+    /// The hidden layers' activation `g`.
+    #[module(skip)]
+    pub activation: Activation,
+    /// The output layer, and so the cost ([`crate::cost`]).
+    #[module(skip)]
+    pub output: Output,
 }
 
 impl Network {
-    /// The network holding the exercise's `Theta1` and `Theta2`; layer sizes come from them.
-    pub fn from_weights(weights: &Weights, device: &Device) -> Self {
-        Self {
-            hidden: SigmoidLayer::from_theta(&weights.theta1, device),
-            output: SigmoidLayer::from_theta(&weights.theta2, device),
+    /// The network of these layers, `Theta1`'s first.
+    ///
+    /// # Panics
+    /// With fewer than two layers (no hidden layer), or when a layer's inputs are not the
+    /// previous layer's outputs.
+    pub fn new(layers: Vec<Layer>, activation: Activation, output: Output) -> Self {
+        assert!(layers.len() >= 2, "{} layer(s): a network needs at least one hidden layer", layers.len());
+        for (l, pair) in layers.windows(2).enumerate() {
+            let ((_, outputs), (inputs, _)) = (pair[0].dims(), pair[1].dims());
+            assert_eq!(
+                inputs,
+                outputs,
+                "layer {} has {inputs} inputs but layer {} has {outputs} outputs",
+                l + 2,
+                l + 1
+            );
         }
+        Self { layers, activation, output }
     }
 
-    /// `Theta1` and `Theta2`, bit for bit the values the network holds.
+    /// The network holding `Theta1` ... `ThetaL`, with their activation and output; layer
+    /// sizes come from the matrices.
+    pub fn from_weights(weights: &Weights, device: &Device) -> Self {
+        let layers = weights.thetas.iter().map(|theta| Layer::from_theta(theta, device)).collect();
+        Self::new(layers, weights.activation, weights.output)
+    }
+
+    /// `Theta1` ... `ThetaL`, bit for bit the values the network holds, with its activation
+    /// and output.
     pub fn to_weights(&self) -> Weights {
-        Weights::new(self.hidden.to_theta(), self.output.to_theta()).expect("a network's layers fit each other")
+        Weights::new(self.layers.iter().map(Layer::to_theta).collect())
+            .expect("a network's layers fit each other")
+            .with_kind(self.activation, self.output)
     }
 
-    /// Layer sizes.
+    /// Layer sizes, input first.
     pub fn sizes(&self) -> LayerSizes {
-        let (input, hidden) = self.hidden.dims();
-        LayerSizes::new(input, hidden, self.output.dims().1)
+        let mut layers = vec![self.layers[0].dims().0];
+        layers.extend(self.layers.iter().map(|layer| layer.dims().1));
+        LayerSizes::from_layers(layers).expect("checked by Network::new")
     }
 
-    /// The output layer's pre-activation `z3` (the cost works on it, for stability).
+    /// The network's description: sizes, activation, output.
+    pub fn architecture(&self) -> Architecture {
+        Architecture::new(self.sizes(), self.activation, self.output)
+    }
+
+    /// The hidden layers, then the output layer.
+    fn hidden_and_output(&self) -> (&[Layer], &Layer) {
+        let (output, hidden) = self.layers.split_last().expect("at least two layers");
+        (hidden, output)
+    }
+
+    /// The hidden layers' activations `a_2 ... a_{L-1}`, `a_{l+1} = g(a_l · weight + bias)`,
+    /// without the bias column (for pictures of the hidden units and reports).
+    ///
+    /// # Shapes
+    /// - `x`: `[m, input]`
+    /// - returns one `[m, s_l]` per hidden layer, the first hidden layer's first
+    pub fn hidden_activations(&self, x: Tensor<2>) -> Vec<Tensor<2>> {
+        let (hidden, _) = self.hidden_and_output();
+        let mut a = x;
+        let mut activations = Vec::with_capacity(hidden.len());
+        for layer in hidden {
+            a = activate(self.activation, layer.logits(a));
+            activations.push(a.clone());
+        }
+        activations
+    }
+
+    /// The output layer's pre-activation `z_L` (the cost works on it, for stability).
     ///
     /// # Shapes
     /// - `x`: `[m, input]`
     /// - returns `[m, labels]`
     pub fn output_logits(&self, x: Tensor<2>) -> Tensor<2> {
-        self.output.logits(self.hidden.forward(x))
+        let (hidden, output) = self.hidden_and_output();
+        let a = hidden.iter().fold(x, |a, layer| activate(self.activation, layer.logits(a)));
+        output.logits(a)
     }
 
-    /// The hypothesis `h(x) = a3`: for each example, the probability of each label.
+    /// The hypothesis `h(x)`: for each example, the probability of each label, `σ(z_L)`
+    /// (each label on its own) or `softmax(z_L)` (rows summing to 1).
     ///
     /// # Shapes
     /// - `x`: `[m, input]`
     /// - returns `[m, labels]`
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        sigmoid(self.output_logits(x))
+        let z = self.output_logits(x);
+        match self.output {
+            Output::Sigmoid => backend::sigmoid(z),
+            Output::Softmax => softmax(z),
+        }
     }
 
     /// The predicted label of each example (`1..=labels`; 10 is the digit 0): the output unit
@@ -176,13 +143,13 @@ impl Network {
     }
 }
 
-/// The label (`1..=labels`) of each row's highest output: σ is increasing, so the largest
-/// logit is the largest probability.
+/// The label (`1..=labels`) of each row's highest output: σ and softmax are both increasing
+/// in each logit, so the largest logit is the largest probability.
 ///
 /// # Shapes
-/// - `z3`: `[m, labels]`, from [`Network::output_logits`]
-pub fn labels_of_logits(z3: Tensor<2>) -> Vec<usize> {
-    let units = z3.argmax(1).flatten::<1>(0, 1);
+/// - `z`: `[m, labels]`, from [`Network::output_logits`]
+pub fn labels_of_logits(z: Tensor<2>) -> Vec<usize> {
+    let units = z.argmax(1).flatten::<1>(0, 1);
     units
         .into_data()
         .convert::<i64>()

@@ -65,7 +65,7 @@ fn row(dir: &Path) -> Option<Row> {
                 name,
                 date: m.started.clone().unwrap_or_else(|| modified(METRICS)),
                 what: html! {
-                    (m.config.network.input) "-" (m.config.network.hidden) "-" (m.config.network.labels) ", "
+                    (m.config.network.describe()) ", "
                     (m.config.optimizer) " " (m.iterations_run) " iterations, lambda " (m.config.lambda)
                     ", seed " (m.config.seed) ", " (file_name(&m.dataset.source))
                     @if m.stop.kind != "completed" { ", " (m.stop.kind) }

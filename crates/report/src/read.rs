@@ -47,6 +47,10 @@ pub struct Config {
     pub alpha: Option<f64>,
     pub lambda: f64,
     pub seed: u64,
+    /// `exercise` or `per-layer` (absent in files written before there was a choice:
+    /// exercise).
+    #[serde(default)]
+    pub init: Option<String>,
     pub init_epsilon: f64,
     pub network: NetworkInfo,
 }
@@ -54,8 +58,51 @@ pub struct Config {
 #[derive(Clone, Debug, Deserialize)]
 pub struct NetworkInfo {
     pub input: usize,
-    pub hidden: usize,
+    /// The hidden layers' sizes, first first (a single number in files written before
+    /// networks had any depth).
+    #[serde(deserialize_with = "one_or_many")]
+    pub hidden: Vec<usize>,
     pub labels: usize,
+    /// `sigmoid`, `tanh` or `relu` (absent: sigmoid).
+    #[serde(default)]
+    pub activation: Option<String>,
+    /// `sigmoid` or `softmax` (absent: sigmoid).
+    #[serde(default)]
+    pub output: Option<String>,
+}
+
+impl NetworkInfo {
+    /// `400-100-25-10`.
+    pub fn layers(&self) -> String {
+        let mut sizes = vec![self.input];
+        sizes.extend(&self.hidden);
+        sizes.push(self.labels);
+        sizes.iter().map(usize::to_string).collect::<Vec<_>>().join("-")
+    }
+
+    /// `400-25-10 sigmoid`, or `400-100-10 relu, softmax output`: as `data::Architecture`
+    /// prints it.
+    pub fn describe(&self) -> String {
+        let activation = self.activation.as_deref().unwrap_or("sigmoid");
+        match self.output.as_deref() {
+            None | Some("sigmoid") => format!("{} {activation}", self.layers()),
+            Some(output) => format!("{} {activation}, {output} output", self.layers()),
+        }
+    }
+}
+
+/// A list of sizes, or one size.
+pub(crate) fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<usize>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(usize),
+        Many(Vec<usize>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(n) => vec![n],
+        OneOrMany::Many(v) => v,
+    })
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -93,13 +93,12 @@ fn run_page(dir: &Path) -> Result<Markup, ReportError> {
 }
 
 fn network(m: &Metrics) -> String {
-    let n = &m.config.network;
-    format!("{}-{}-{}", n.input, n.hidden, n.labels)
+    m.config.network.describe()
 }
 
 fn summary(m: &Metrics) -> String {
     format!(
-        "A {} sigmoid network trained on {} with {}, lambda {}, for {} iterations.",
+        "A {} network trained on {} with {}, lambda {}, for {} iterations.",
         network(m),
         file_name(&m.dataset.source),
         m.config.optimizer,
@@ -150,7 +149,7 @@ fn run_table(m: &Metrics) -> Markup {
     let c = &m.config;
     html! {
         table.grid {
-            tr { th { "network" } td { (network(m)) " (input pixels, hidden units, output units)" } }
+            tr { th { "network" } td { (network(m)) " (input pixels, hidden units by layer, output units; hidden activation)" } }
             tr { th { "training set" } td { (m.dataset.source) " (" (m.dataset.examples) " examples)" } }
             tr { th { "held-out set" } td {
                 @if let Some(h) = &m.held_out { (h.source) " (" (h.examples) " examples)" } @else { "none" }
@@ -158,7 +157,11 @@ fn run_table(m: &Metrics) -> Markup {
             tr { th { "optimizer" } td { (c.optimizer) @if let Some(a) = c.alpha { ", step size " (a) } } }
             tr { th { "engine" } td { (c.engine) @if let Some(p) = &c.precision { " in " (p) } ", backend " (c.backend) } }
             tr { th { "lambda" } td { (c.lambda) } }
-            tr { th { "seed" } td { (c.seed) ", initial weights uniform in [-" (c.init_epsilon) ", " (c.init_epsilon) "]" } }
+            tr { th { "seed" } td { (c.seed) @if c.init.as_deref() == Some("per-layer") {
+                ", initial weights of layer l uniform in [-e_l, e_l], e_l = √6/√(s_l + s_l+1)"
+            } @else {
+                ", initial weights uniform in [-" (c.init_epsilon) ", " (c.init_epsilon) "]"
+            } } }
             tr { th { "iterations" } td { (m.iterations_run) " of " (c.iterations) " (" (m.evaluations) " cost-and-gradient evaluations)" } }
             tr { th { "stop" } td { (stop_text(m)) } }
             tr { th { "time" } td { (seconds(m.time.train_seconds)) " training, " (seconds(m.time.total_seconds)) " in all" } }
@@ -171,7 +174,7 @@ fn cost_curve(dir: &Path, m: &Metrics) -> Result<Markup, ReportError> {
     let costs: Vec<f64> = m.costs.iter().map(|c| c.unwrap_or(f64::NAN)).collect();
     let held_out: Vec<(usize, f64)> =
         m.checkpoints.iter().filter_map(|c| c.held_out_cost.map(|h| (c.iteration, h))).collect();
-    let title = format!("cost, {} lambda {}", m.config.optimizer, m.config.lambda);
+    let title = format!("cost, {}, {} lambda {}", m.config.network.describe(), m.config.optimizer, m.config.lambda);
     let svg = pictures::cost_curve_svg(&CostCurve { costs: &costs, held_out: &held_out, title: &title })
         .map_err(|e| ReportError::new(&dir.join(METRICS), e))?;
     Ok(html! {
@@ -207,7 +210,7 @@ fn hidden_section(dir: &Path, m: &Metrics) -> Result<Markup, ReportError> {
     Ok(html! {
         h2 { "What the hidden units look for" }
         p.note {
-            "Each square is one of the " (m.config.network.hidden) " hidden units: its " (m.config.network.input)
+            "Each square is one of the " (m.config.network.hidden[0]) " units of the first hidden layer: its " (m.config.network.input)
             " weights (a row of Theta1 without its bias) drawn as a 20x20 image, white for a large positive weight, black for a large negative one. "
             "They start as noise and become strokes and blobs the unit responds to."
         }

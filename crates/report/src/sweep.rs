@@ -33,7 +33,11 @@ pub(crate) struct SweepConfig {
     pub backend: String,
     pub iterations: usize,
     pub seed: u64,
-    pub hidden: usize,
+    #[serde(deserialize_with = "crate::read::one_or_many")]
+    pub hidden: Vec<usize>,
+    /// The network (absent in older files, which hold only `hidden`).
+    #[serde(default)]
+    pub network: Option<crate::read::NetworkInfo>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -94,8 +98,9 @@ fn sweep_page(dir: &Path, sweep: &Sweep) -> Result<Markup, ReportError> {
         html! {
             h1 { "Sweep " (name) }
             p.note {
-                "The same training (" (c.optimizer) ", " (c.iterations) " iterations, seed " (c.seed) ", " (c.hidden)
-                " hidden units, engine " (c.engine) ", backend " (c.backend) ") on " (file_name(&sweep.dataset.source))
+                "The same training (" (c.optimizer) ", " (c.iterations) " iterations, seed " (c.seed) ", "
+                @if let Some(n) = &c.network { "network " (n.describe()) } @else { (c.hidden[0]) " hidden units" }
+                ", engine " (c.engine) ", backend " (c.backend) ") on " (file_name(&sweep.dataset.source))
                 " at " (sweep.points.len()) " values of lambda, in " (seconds(sweep.seconds)) "."
                 @if let Some(s) = &sweep.started { " Started " (s) "." }
             }
@@ -127,10 +132,10 @@ fn sweep_page(dir: &Path, sweep: &Sweep) -> Result<Markup, ReportError> {
                 }
             }
             p.note { "Best by " (by) " accuracy (ties go to the smaller lambda)." }
-            h2 { "The hidden units at each lambda" }
+            h2 { "The first hidden layer's units at each lambda" }
             p.note {
                 "Sharpness is the mean total variation of the hidden images, each scaled to [0, 1]: the mean difference between neighbouring pixels. "
-                "It falls as lambda grows: the units blur."
+                (sharpness_trend(&sweep.points))
             }
             div.row {
                 @for (p, uri) in &panels {
@@ -144,4 +149,48 @@ fn sweep_page(dir: &Path, sweep: &Sweep) -> Result<Markup, ReportError> {
             }
         },
     ))
+}
+
+/// What the sharpness does as lambda grows, in this sweep: a larger lambda blurs the units in
+/// the exercise's network, but not in every network nor over every range.
+fn sharpness_trend(points: &[SweepPoint]) -> &'static str {
+    let mut by_lambda: Vec<&SweepPoint> = points.iter().collect();
+    by_lambda.sort_by(|a, b| a.lambda.total_cmp(&b.lambda));
+    let pairs = || by_lambda.windows(2);
+    if by_lambda.len() < 2 {
+        ""
+    } else if pairs().all(|w| w[1].sharpness < w[0].sharpness) {
+        "Here it falls as lambda grows: the units blur."
+    } else if pairs().all(|w| w[1].sharpness > w[0].sharpness) {
+        "Here it rises as lambda grows: the larger penalty does not blur these units."
+    } else {
+        "Here it does not move steadily with lambda."
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn points(sharpness: &[(f64, f64)]) -> Vec<SweepPoint> {
+        sharpness
+            .iter()
+            .map(|&(lambda, sharpness)| SweepPoint {
+                lambda,
+                cost: None,
+                training_accuracy: 0.0,
+                test_accuracy: None,
+                sharpness,
+                seconds: 0.0,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_sharpness_trend_says_what_this_sweep_shows() {
+        assert!(sharpness_trend(&points(&[(3.0, 0.1), (0.3, 0.3), (1.0, 0.2)])).contains("falls"));
+        assert!(sharpness_trend(&points(&[(0.3, 0.164), (1.0, 0.168), (3.0, 0.175)])).contains("rises"));
+        assert!(sharpness_trend(&points(&[(0.0, 0.2), (1.0, 0.1), (2.0, 0.3)])).contains("not move steadily"));
+        assert_eq!(sharpness_trend(&points(&[(1.0, 0.2)])), "");
+    }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use data::LayerSizes;
+use data::{Activation, Architecture, LayerSizes, Output};
 use serde::Serialize;
 
 /// The optimizer that moves the parameters.
@@ -135,7 +135,44 @@ impl Precision {
     }
 }
 
+/// How the initial weights are drawn (always uniformly, centred on 0, from the run's seed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InitRule {
+    /// The exercise's `randInitializeWeights`: every layer in `[−ε, ε]`, `ε` from
+    /// `--init-epsilon` (0.12).
+    Exercise,
+    /// Layer `l` in `[−ε_l, ε_l]` with `ε_l = √6 / √(s_l + s_{l+1})`: the same rule the
+    /// exercise gives for choosing `ε`, applied to each layer's own sizes, so that deeper
+    /// layers (fewer inputs) start with larger weights and every layer's outputs start on the
+    /// same scale.
+    PerLayer,
+}
+
+impl InitRule {
+    /// Both rules.
+    pub const ALL: [InitRule; 2] = [InitRule::Exercise, InitRule::PerLayer];
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            InitRule::Exercise => "exercise",
+            InitRule::PerLayer => "per-layer",
+        }
+    }
+
+    /// The rule used when none is asked for: the exercise's for one hidden layer, per layer
+    /// for deeper networks.
+    pub fn default_for(sizes: &LayerSizes) -> InitRule {
+        match manual::Init::default_for(sizes) {
+            manual::Init::Uniform(_) => InitRule::Exercise,
+            manual::Init::PerLayer => InitRule::PerLayer,
+        }
+    }
+}
+
 named_enum!(Optimizer, "optimizer");
+named_enum!(InitRule, "init rule");
 named_enum!(Engine, "engine");
 named_enum!(Precision, "precision");
 
@@ -155,15 +192,28 @@ pub struct TrainConfig {
     pub lambda: f64,
     /// Seed of the initial weights.
     pub seed: u64,
-    /// Initial weights are drawn uniformly in `[-ε, ε]`.
+    /// How the initial weights are drawn; `None` takes [`InitRule::default_for`] the network.
+    pub init: Option<InitRule>,
+    /// `ε` of [`InitRule::Exercise`]: its weights are drawn uniformly in `[-ε, ε]`.
     pub init_epsilon: f64,
-    /// Units in the hidden layer.
-    pub hidden: usize,
+    /// Units in each hidden layer, the first (next to the input) first: `[25]` in the exercise.
+    pub hidden: Vec<usize>,
+    /// The hidden layers' activation.
+    #[serde(serialize_with = "by_name")]
+    pub activation: Activation,
+    /// The output layer and its cost.
+    #[serde(serialize_with = "by_name")]
+    pub output: Output,
+}
+
+/// Serializes a choice by its name, as the command line spells it.
+fn by_name<T: fmt::Display, S: serde::Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(value)
 }
 
 impl Default for TrainConfig {
-    /// A bare run: L-BFGS, 100 iterations, `λ = 1`, 25 hidden units, `ε = 0.12`, seed 0, the
-    /// fused engine in f64.
+    /// A bare run: L-BFGS, 100 iterations, `λ = 1`, one hidden layer of 25 sigmoids, a sigmoid
+    /// output, the exercise's initialization with `ε = 0.12`, seed 0, the fused engine in f64.
     fn default() -> Self {
         Self {
             optimizer: Optimizer::Lbfgs,
@@ -173,8 +223,11 @@ impl Default for TrainConfig {
             alpha: None,
             lambda: 1.0,
             seed: 0,
+            init: None,
             init_epsilon: manual::DEFAULT_INIT_EPSILON,
-            hidden: 25,
+            hidden: vec![25],
+            activation: Activation::Sigmoid,
+            output: Output::Sigmoid,
         }
     }
 }
@@ -196,11 +249,29 @@ impl TrainConfig {
 
     /// The layer sizes for `input` features and `labels` classes.
     pub fn sizes(&self, input: usize, labels: usize) -> LayerSizes {
-        LayerSizes::new(input, self.hidden, labels)
+        LayerSizes::with_hidden(input, &self.hidden, labels)
+    }
+
+    /// The network for `input` features and `labels` classes.
+    pub fn architecture(&self, input: usize, labels: usize) -> Architecture {
+        Architecture::new(self.sizes(input, labels), self.activation, self.output)
+    }
+
+    /// The initialization rule in effect for a network of `sizes`.
+    pub fn init_rule(&self, sizes: &LayerSizes) -> InitRule {
+        self.init.unwrap_or_else(|| InitRule::default_for(sizes))
+    }
+
+    /// The initialization in effect for a network of `sizes`.
+    pub fn init(&self, sizes: &LayerSizes) -> manual::Init {
+        match self.init_rule(sizes) {
+            InitRule::Exercise => manual::Init::Uniform(self.init_epsilon),
+            InitRule::PerLayer => manual::Init::PerLayer,
+        }
     }
 
     /// Checks every value: `λ` finite and `≥ 0`, iterations `≥ 1`, `α` finite and `> 0`,
-    /// hidden `≥ 1`, `ε` finite and `> 0`, a precision the engine computes in
+    /// one or more hidden layers of at least 1 unit, `ε` finite and `> 0`, a precision the engine computes in
     /// ([`Precision::check`]).
     pub fn validate(&self) -> Result<(), ConfigError> {
         let fail = |flag, requirement, value: String| Err(ConfigError { flag, requirement, value });
@@ -215,8 +286,9 @@ impl TrainConfig {
         {
             return fail("--alpha", "finite and > 0", alpha.to_string());
         }
-        if self.hidden == 0 {
-            return fail("--hidden", "at least 1", "0".into());
+        if self.hidden.is_empty() || self.hidden.contains(&0) {
+            let sizes: Vec<String> = self.hidden.iter().map(usize::to_string).collect();
+            return fail("--hidden", "one or more layer sizes, each at least 1", sizes.join(","));
         }
         if !(self.init_epsilon.is_finite() && self.init_epsilon > 0.0) {
             return fail("--init-epsilon", "finite and > 0", self.init_epsilon.to_string());

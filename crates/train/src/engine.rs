@@ -3,7 +3,7 @@
 
 use backend::{matrix_to_tensor, one_hot};
 use burn::tensor::{Device, Tensor};
-use data::{Dataset, LayerSizes};
+use data::{Architecture, Dataset};
 
 use crate::{ConfigError, Engine, Precision};
 
@@ -12,8 +12,8 @@ pub trait Objective {
     /// The cost and its gradient at `params`; the gradient is unrolled like `params`.
     fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>);
 
-    /// The layer sizes the parameters describe.
-    fn sizes(&self) -> LayerSizes;
+    /// The network the parameters describe.
+    fn architecture(&self) -> &Architecture;
 }
 
 /// The hand-written backpropagation ([`manual::NnCost`]).
@@ -24,8 +24,8 @@ impl Objective for ManualObjective {
         self.0.cost_and_gradient(params)
     }
 
-    fn sizes(&self) -> LayerSizes {
-        self.0.sizes()
+    fn architecture(&self) -> &Architecture {
+        self.0.architecture()
     }
 }
 
@@ -39,8 +39,8 @@ impl<T: fused::Real> Objective for FusedObjective<'_, T> {
         self.0.cost_and_gradient(params)
     }
 
-    fn sizes(&self) -> LayerSizes {
-        self.0.sizes()
+    fn architecture(&self) -> &Architecture {
+        self.0.architecture()
     }
 }
 
@@ -52,20 +52,20 @@ struct AutodiffObjective {
     x: Tensor<2>,
     /// `[m, labels]` one-hot, built once.
     y: Tensor<2>,
-    sizes: LayerSizes,
+    architecture: Architecture,
     lambda: f64,
     device: Device,
 }
 
 impl AutodiffObjective {
-    /// The objective on `data` for a network of `sizes`, on `device` (a plain device; its
+    /// The objective on `data` for `architecture`, on `device` (a plain device; its
     /// autodiff wrapper is taken here).
-    fn new(data: &Dataset, sizes: LayerSizes, lambda: f64, device: &Device) -> Self {
+    fn new(data: &Dataset, architecture: &Architecture, lambda: f64, device: &Device) -> Self {
         let device = device.clone().autodiff();
         Self {
             x: matrix_to_tensor(&data.x, &device),
-            y: one_hot(&data.labels, sizes.labels, &device),
-            sizes,
+            y: one_hot(&data.labels, architecture.sizes.labels(), &device),
+            architecture: architecture.clone(),
             lambda,
             device,
         }
@@ -74,26 +74,26 @@ impl AutodiffObjective {
 
 impl Objective for AutodiffObjective {
     fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
-        model::cost_and_gradient(params, self.sizes, self.x.clone(), self.y.clone(), self.lambda, &self.device)
+        model::cost_and_gradient(params, &self.architecture, self.x.clone(), self.y.clone(), self.lambda, &self.device)
     }
 
-    fn sizes(&self) -> LayerSizes {
-        self.sizes
+    fn architecture(&self) -> &Architecture {
+        &self.architecture
     }
 }
 
-/// The objective of `engine` computing in `precision` on `data`, for a network of `sizes`
+/// The objective of `engine` computing in `precision` on `data`, for `architecture`
 /// regularized by `lambda`; an error when the engine does not compute in that precision
 /// ([`Precision::check`]).
 pub fn objective<'a>(
     engine: Engine,
     precision: Precision,
     data: &'a Dataset,
-    sizes: LayerSizes,
+    architecture: &Architecture,
     lambda: f64,
     device: &Device,
 ) -> Result<Box<dyn Objective + 'a>, ConfigError> {
-    Ok(Objectives::new(engine, precision, data, sizes)?.at(lambda, device))
+    Ok(Objectives::new(engine, precision, data, architecture)?.at(lambda, device))
 }
 
 /// The objectives of one engine on `data` at several lambdas, sharing what does not depend on
@@ -101,7 +101,7 @@ pub fn objective<'a>(
 /// index, not one each).
 pub(crate) struct Objectives<'a> {
     data: &'a Dataset,
-    sizes: LayerSizes,
+    architecture: Architecture,
     examples: Examples<'a>,
 }
 
@@ -121,29 +121,33 @@ impl<'a> Objectives<'a> {
         engine: Engine,
         precision: Precision,
         data: &'a Dataset,
-        sizes: LayerSizes,
+        architecture: &Architecture,
     ) -> Result<Self, ConfigError> {
         precision.check(engine)?;
         let (x, labels) = (&data.x, &data.labels[..]);
         let examples = match (engine, precision) {
-            (Engine::Fused, Precision::F64) => Examples::FusedF64(fused::FusedNnCost::new(x, labels, sizes, 0.0)),
-            (Engine::Fused, Precision::F32) => Examples::FusedF32(fused::FusedNnCost::new(x, labels, sizes, 0.0)),
+            (Engine::Fused, Precision::F64) => {
+                Examples::FusedF64(fused::FusedNnCost::new(x, labels, architecture, 0.0))
+            }
+            (Engine::Fused, Precision::F32) => {
+                Examples::FusedF32(fused::FusedNnCost::new(x, labels, architecture, 0.0))
+            }
             (Engine::Manual, _) => Examples::Manual,
             (Engine::Autodiff, _) => Examples::Autodiff,
         };
-        Ok(Self { data, sizes, examples })
+        Ok(Self { data, architecture: architecture.clone(), examples })
     }
 
     /// The objective at `lambda`.
     pub(crate) fn at(&self, lambda: f64, device: &Device) -> Box<dyn Objective + 'a> {
-        let (data, sizes) = (self.data, self.sizes);
+        let (data, architecture) = (self.data, &self.architecture);
         match &self.examples {
             Examples::FusedF64(fused) => Box::new(FusedObjective(fused.with_lambda(lambda))),
             Examples::FusedF32(fused) => Box::new(FusedObjective(fused.with_lambda(lambda))),
             Examples::Manual => {
-                Box::new(ManualObjective(manual::NnCost::new(&data.x, &data.labels, sizes, lambda, device)))
+                Box::new(ManualObjective(manual::NnCost::new(&data.x, &data.labels, architecture, lambda, device)))
             }
-            Examples::Autodiff => Box::new(AutodiffObjective::new(data, sizes, lambda, device)),
+            Examples::Autodiff => Box::new(AutodiffObjective::new(data, architecture, lambda, device)),
         }
     }
 }

@@ -18,8 +18,10 @@ mod sharpness;
 mod sweep;
 
 pub use baseline::{BASELINE_ITERATIONS, BASELINE_LAMBDA, Baseline, lr_cost_function, one_vs_all, predict_one_vs_all};
-pub use config::{ConfigError, Engine, Optimizer, Precision, TrainConfig};
+pub use config::{ConfigError, Engine, InitRule, Optimizer, Precision, TrainConfig};
 pub use engine::{Objective, objective};
-pub use optimize::{Control, Monitor, Outcome, Silent, Snapshot, Snapshots, Stop, checkpoints, minimize, train};
+pub use optimize::{
+    Control, Monitor, Outcome, Silent, Snapshot, Snapshots, Stop, checkpoints, minimize, network_architecture, train,
+};
 pub use sharpness::{hidden_images, sharpness};
 pub use sweep::{SweepError, SweepPoint, sweep};

@@ -7,7 +7,7 @@ use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::quasinewton::LBFGS;
 use burn::optim::{AdamConfig, Optimizer as _};
 use burn::tensor::{Device, Tensor, TensorData};
-use data::{Dataset, LayerSizes, Weights, conventions::NUM_LABELS};
+use data::{Architecture, Dataset, Weights, conventions::NUM_LABELS};
 use serde::Serialize;
 
 use crate::argmin_problem::{Cached, conjugate_gradient};
@@ -102,8 +102,8 @@ pub enum Stop {
 pub struct Outcome {
     /// The parameters reached, unrolled.
     pub params: Vec<f64>,
-    /// The layer sizes the parameters describe.
-    pub sizes: LayerSizes,
+    /// The network the parameters describe.
+    pub architecture: Architecture,
     /// The cost at the start (`costs[0]`) and after each iteration run.
     pub costs: Vec<f64>,
     /// Cost-and-gradient evaluations, line searches included.
@@ -124,10 +124,13 @@ impl Outcome {
         *self.costs.last().expect("a run has its starting cost")
     }
 
-    /// The parameters as the exercise's `Theta1` and `Theta2`.
+    /// The parameters as the exercise's `Theta1` ... `ThetaL`, with the network's activation
+    /// and output.
     pub fn weights(&self) -> Weights {
-        let (theta1, theta2) = manual::reshape(&self.params, self.sizes);
-        Weights::new(theta1, theta2).expect("reshape gives matching Thetas")
+        let a = &self.architecture;
+        Weights::new(manual::reshape(&self.params, &a.sizes))
+            .expect("reshape gives matching Thetas")
+            .with_kind(a.activation, a.output)
     }
 }
 
@@ -156,8 +159,15 @@ impl Tracker<'_> {
         }
     }
 
-    fn finish(self, params: Vec<f64>, sizes: LayerSizes, stop: Stop) -> Outcome {
-        Outcome { params, sizes, costs: self.costs, evaluations: self.evaluations, stop, snapshots: self.snapshots }
+    fn finish(self, params: Vec<f64>, architecture: Architecture, stop: Stop) -> Outcome {
+        Outcome {
+            params,
+            architecture,
+            costs: self.costs,
+            evaluations: self.evaluations,
+            stop,
+            snapshots: self.snapshots,
+        }
     }
 }
 
@@ -212,11 +222,16 @@ pub fn minimize(
         }
         Optimizer::Lbfgs => {
             let solver = LBFGS::new(MoreThuenteLineSearch::new(), 10);
-            argmin_loop(solver, problem(objective), objective.sizes(), init, config.iterations, tracker)
+            argmin_loop(solver, problem(objective), objective.architecture().clone(), init, config.iterations, tracker)
         }
-        Optimizer::Cg => {
-            argmin_loop(conjugate_gradient(), problem(objective), objective.sizes(), init, config.iterations, tracker)
-        }
+        Optimizer::Cg => argmin_loop(
+            conjugate_gradient(),
+            problem(objective),
+            objective.architecture().clone(),
+            init,
+            config.iterations,
+            tracker,
+        ),
     }
 }
 
@@ -228,17 +243,17 @@ fn step_loop(
     mut tracker: Tracker<'_>,
     mut step: impl FnMut(&mut Vec<f64>, &[f64]),
 ) -> Outcome {
-    let sizes = objective.sizes();
+    let architecture = objective.architecture().clone();
     let mut last_finite = params.clone();
     loop {
         let (cost, gradient) = objective.cost_and_gradient(&params);
         tracker.evaluations += 1;
         if let Some(stop) = tracker.record(cost, &params) {
             let params = if matches!(stop, Stop::Diverged { .. }) { last_finite } else { params };
-            return tracker.finish(params, sizes, stop);
+            return tracker.finish(params, architecture.clone(), stop);
         }
         if tracker.costs.len() > iterations {
-            return tracker.finish(params, sizes, Stop::Completed);
+            return tracker.finish(params, architecture.clone(), Stop::Completed);
         }
         last_finite.clone_from(&params);
         step(&mut params, &gradient);
@@ -257,7 +272,7 @@ type ArgminState = IterState<Vec<f64>, Vec<f64>, (), (), (), f64>;
 fn argmin_loop<F, S>(
     mut solver: S,
     problem: Cached<F>,
-    sizes: LayerSizes,
+    architecture: Architecture,
     init: Vec<f64>,
     iterations: usize,
     mut tracker: Tracker<'_>,
@@ -273,7 +288,7 @@ where
         Ok((state, _)) => state,
         Err(e) => {
             tracker.evaluations = evaluations(&problem);
-            return tracker.finish(init, sizes, Stop::Converged { reason: e.to_string() });
+            return tracker.finish(init, architecture.clone(), Stop::Converged { reason: e.to_string() });
         }
     };
     // The solvers evaluate the starting point in `init`, but not all of them store its cost.
@@ -281,7 +296,7 @@ where
         if state.get_cost().is_finite() { state.get_cost() } else { problem.cost(&init).unwrap_or(f64::NAN) };
     if let Some(stop) = tracker.record(start_cost, &init) {
         tracker.evaluations = evaluations(&problem);
-        return tracker.finish(init, sizes, stop);
+        return tracker.finish(init, architecture, stop);
     }
     let mut params = init;
     let stop = loop {
@@ -309,11 +324,11 @@ where
         }
     };
     tracker.evaluations = evaluations(&problem);
-    tracker.finish(params, sizes, stop)
+    tracker.finish(params, architecture.clone(), stop)
 }
 
-/// Trains a network on `data` as `config` says, from weights drawn uniformly in
-/// `[-ε, ε]` with the seed of `config`, on `device` (a plain, non-autodiff device).
+/// Trains a network on `data` as `config` says, from weights drawn as
+/// [`TrainConfig::init`] says with the seed of `config`, on `device` (a plain, non-autodiff device).
 pub fn train(
     data: &Dataset,
     config: &TrainConfig,
@@ -322,13 +337,13 @@ pub fn train(
 ) -> Result<Outcome, ConfigError> {
     config.validate()?;
     let objective =
-        objective(config.engine, config.precision, data, network_sizes(data, config), config.lambda, device)?;
+        objective(config.engine, config.precision, data, &network_architecture(data, config), config.lambda, device)?;
     Ok(train_objective(objective.as_ref(), config, device, monitor))
 }
 
-/// The layer sizes `config` gives a network on `data`.
-pub(crate) fn network_sizes(data: &Dataset, config: &TrainConfig) -> LayerSizes {
-    config.sizes(data.num_features(), NUM_LABELS.max(data.max_label()))
+/// The network `config` gives on `data`.
+pub fn network_architecture(data: &Dataset, config: &TrainConfig) -> Architecture {
+    config.architecture(data.num_features(), NUM_LABELS.max(data.max_label()))
 }
 
 /// [`train`] on an `objective` already made for `config` (a valid one).
@@ -338,6 +353,7 @@ pub(crate) fn train_objective(
     device: &Device,
     monitor: &mut dyn Monitor,
 ) -> Outcome {
-    let init = manual::random_params(objective.sizes(), config.init_epsilon, config.seed);
+    let sizes = &objective.architecture().sizes;
+    let init = manual::random_params(sizes, config.init(sizes), config.seed);
     minimize(objective, init, config, device, monitor)
 }

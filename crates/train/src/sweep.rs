@@ -9,7 +9,7 @@ use data::Dataset;
 use model::{Evaluation, Network, evaluate};
 
 use crate::engine::Objectives;
-use crate::optimize::{network_sizes, train_objective};
+use crate::optimize::{network_architecture, train_objective};
 use crate::{ConfigError, Monitor, Outcome, TrainConfig, sharpness};
 
 /// One lambda's result.
@@ -21,7 +21,7 @@ pub struct SweepPoint {
     pub train: Evaluation,
     /// On the held-out set, when there is one.
     pub test: Option<Evaluation>,
-    /// [`sharpness`] of the learned hidden layer.
+    /// [`sharpness`] of the learned first hidden layer.
     pub sharpness: f64,
     /// Wall-clock seconds of the training.
     pub seconds: f64,
@@ -46,7 +46,7 @@ pub fn sweep(
         TrainConfig { lambda, ..base.clone() }.validate()?;
     }
     // Everything but lambda is the same for every run: the objectives share what they can.
-    let objectives = Objectives::new(base.engine, base.precision, data, network_sizes(data, base))?;
+    let objectives = Objectives::new(base.engine, base.precision, data, &network_architecture(data, base))?;
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<Result<SweepPoint, SweepError>>>> =
         Mutex::new((0..lambdas.len()).map(|_| None).collect());
@@ -117,7 +117,7 @@ fn run_one(
         lambda: config.lambda,
         train: evaluate(&network, data, config.lambda, &device),
         test: test.map(|t| evaluate(&network, t, config.lambda, &device)),
-        sharpness: sharpness(&weights.theta1, side),
+        sharpness: sharpness(weights.first(), side),
         outcome,
         seconds,
     })

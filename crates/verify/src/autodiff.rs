@@ -2,14 +2,14 @@
 
 use backend::{matrix_to_tensor, one_hot};
 use burn::tensor::Device;
-use data::{LayerSizes, Matrix};
+use data::{Architecture, Matrix};
 
 /// The cost and its gradient at the unrolled `params`, by `backward()` through
 /// [`model::cost`] on `device.autodiff()` ([`model::cost_and_gradient`]). The gradient is
 /// unrolled like `params` (see [`manual::unroll`] and [`model::Network::from_unrolled`]).
 pub fn autodiff_cost_and_gradient(
     params: &[f64],
-    sizes: LayerSizes,
+    architecture: &Architecture,
     x: &Matrix,
     labels: &[usize],
     lambda: f64,
@@ -18,9 +18,9 @@ pub fn autodiff_cost_and_gradient(
     let device = device.clone().autodiff();
     model::cost_and_gradient(
         params,
-        sizes,
+        architecture,
         matrix_to_tensor(x, &device),
-        one_hot(labels, sizes.labels, &device),
+        one_hot(labels, architecture.sizes.labels(), &device),
         lambda,
         &device,
     )

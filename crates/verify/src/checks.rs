@@ -1,12 +1,15 @@
 //! The checks, each a figure against a bound.
 
+use backend::Backend;
 use burn::tensor::Device;
-use data::{LayerSizes, Matrix};
+use data::{Activation, Architecture, LayerSizes, Matrix, Output};
 use manual::{NnCost, debug_initialize_weights, unroll};
 use serde::Serialize;
 
+use crate::per_matrix::{MatrixComparison, per_matrix};
 use crate::{
-    autodiff_cost_and_gradient, max_relative_error, numerical_gradient, relative_difference, sample_coordinates,
+    autodiff_cost_and_gradient, finite_differences, max_relative_error, numerical_gradient, relative_difference,
+    sample_coordinates, sample_per_matrix,
 };
 
 /// Bound of the exercise's own check (3-5-3 network) and of finite differences on the full
@@ -35,6 +38,11 @@ impl Check {
         Self { name: name.into(), figure, bound, passed: figure < bound }
     }
 
+    /// A figure that must be above `bound`: a check that a failure is seen.
+    pub fn above(name: impl Into<String>, figure: f64, bound: f64) -> Self {
+        Self { name: name.into(), figure, bound, passed: figure > bound }
+    }
+
     /// A figure that must be at most `bound`.
     pub fn at_most(name: impl Into<String>, figure: f64, bound: f64) -> Self {
         Self { name: name.into(), figure, bound, passed: figure <= bound }
@@ -45,14 +53,202 @@ impl Check {
 /// examples `X = debugInitializeWeights(5, 2)` with labels `y = 1 + (1..=5 mod 3)`.
 pub fn exercise_problem() -> (LayerSizes, Vec<f64>, Matrix, Vec<usize>) {
     let sizes = LayerSizes::new(3, 5, 3);
-    let m = 5;
-    let params = unroll(
-        &debug_initialize_weights(sizes.hidden, sizes.input),
-        &debug_initialize_weights(sizes.labels, sizes.hidden),
-    );
-    let x = debug_initialize_weights(m, sizes.input - 1);
-    let labels = (1..=m).map(|i| 1 + i % sizes.labels).collect();
+    let (params, x, labels) = debug_problem(&sizes);
     (sizes, params, x, labels)
+}
+
+/// `checkNNGradients`' problem for a network of any `sizes`: every `Theta_l =
+/// debugInitializeWeights(s_{l+1}, s_l)`, 5 examples `X = debugInitializeWeights(5, n − 1)`,
+/// labels `y = 1 + (1..=5 mod K)`. Deterministic, so the figures are the same everywhere.
+pub fn debug_problem(sizes: &LayerSizes) -> (Vec<f64>, Matrix, Vec<usize>) {
+    let m = 5;
+    let thetas: Vec<Matrix> = sizes.layers().windows(2).map(|w| debug_initialize_weights(w[1], w[0])).collect();
+    let x = debug_initialize_weights(m, sizes.input() - 1);
+    let labels = (1..=m).map(|i| 1 + i % sizes.labels()).collect();
+    (unroll(&thetas), x, labels)
+}
+
+/// The small networks `just verify` checks at every depth: 3 inputs, 1 to 4 hidden layers
+/// (5, then 4 units), 3 labels, with each activation and each output.
+pub fn depth_networks() -> Vec<Architecture> {
+    let hidden: [&[usize]; 4] = [&[5], &[5, 4], &[5, 4, 4], &[5, 4, 4, 4]];
+    let mut networks = Vec::new();
+    for layers in hidden {
+        for &activation in Activation::ALL {
+            for &output in Output::ALL {
+                networks.push(Architecture::new(LayerSizes::with_hidden(3, layers, 3), activation, output));
+            }
+        }
+    }
+    networks
+}
+
+/// Which coordinates finite differences are taken at.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Coordinates {
+    /// Every one.
+    All,
+    /// `count` of each weight matrix (all of a smaller one's), drawn with `seed`
+    /// ([`sample_per_matrix`](crate::sample_per_matrix)).
+    PerMatrix { count: usize, seed: u64 },
+}
+
+impl Coordinates {
+    /// The unrolled indices, sorted.
+    pub fn pick(self, sizes: &LayerSizes) -> Vec<usize> {
+        match self {
+            Coordinates::All => (0..sizes.num_params()).collect(),
+            Coordinates::PerMatrix { count, seed } => sample_per_matrix(sizes, count, seed),
+        }
+    }
+}
+
+/// One network checked three ways at one lambda, weight matrix by weight matrix: the
+/// hand-written gradient against burn's autodiff on each backend, against central finite
+/// differences (kinks left out), and against itself on the other backend.
+#[derive(Clone, Debug, Serialize)]
+pub struct NetworkCheck {
+    /// The network, as [`Architecture`] prints it.
+    pub network: String,
+    pub lambda: f64,
+    /// The finite-difference step.
+    pub epsilon: f64,
+    /// The cost by the hand-written code on the first backend, and by autodiff there.
+    pub cost: f64,
+    pub cost_autodiff: f64,
+    /// The hand-written gradient on the first backend, unrolled.
+    #[serde(skip)]
+    pub gradient: Vec<f64>,
+    /// The autodiff gradient on the first backend, unrolled.
+    #[serde(skip)]
+    pub gradient_autodiff: Vec<f64>,
+    /// Manual against autodiff, per backend (its name, then one comparison per matrix).
+    pub autodiff: Vec<(String, Vec<MatrixComparison>)>,
+    /// Manual on the first backend against manual on the second, when there are two.
+    pub backends: Option<Vec<MatrixComparison>>,
+    /// Finite differences (reference) against manual on the first backend.
+    pub finite_differences: Vec<MatrixComparison>,
+    /// At the coordinates left out at a kink: the relative difference the central differences
+    /// there would have had against manual, had they been averaged in (`None` when none was
+    /// left out).
+    pub at_kinks: Option<f64>,
+}
+
+impl NetworkCheck {
+    /// One [`Check`] per comparison and weight matrix: the largest element-wise relative error
+    /// at most [`IMPLEMENTATION_BOUND`] between implementations, the relative difference below
+    /// [`FINITE_DIFFERENCE_BOUND`] against finite differences. Each name starts with `prefix`.
+    pub fn checks(&self, prefix: &str) -> Vec<Check> {
+        let head = format!("{prefix}{}, lambda {}", self.network, self.lambda);
+        let mut checks = Vec::new();
+        for (backend, matrices) in &self.autodiff {
+            for m in matrices {
+                checks.push(Check::at_most(
+                    format!("{head}, {backend}: manual vs autodiff, {} (max element-wise rel. error)", m.matrix),
+                    m.max_relative_error(),
+                    IMPLEMENTATION_BOUND,
+                ));
+            }
+        }
+        for m in &self.finite_differences {
+            checks.push(Check::below(
+                format!(
+                    "{head}: finite differences (eps {:e}) vs manual, {}, {} entries{}",
+                    self.epsilon,
+                    m.matrix,
+                    m.compared,
+                    if m.skipped > 0 { format!(", {} at a kink left out", m.skipped) } else { String::new() }
+                ),
+                m.relative_difference,
+                FINITE_DIFFERENCE_BOUND,
+            ));
+        }
+        for m in self.backends.iter().flatten() {
+            checks.push(Check::at_most(
+                format!("{head}: manual, flex vs ndarray, {} (max element-wise rel. error)", m.matrix),
+                m.max_relative_error(),
+                IMPLEMENTATION_BOUND,
+            ));
+        }
+        checks
+    }
+
+    /// Coordinates left out of the finite differences, over every matrix.
+    pub fn skipped(&self) -> usize {
+        self.finite_differences.iter().map(|m| m.skipped).sum()
+    }
+}
+
+/// Checks the hand-written gradient of `architecture` at `params` on the examples `x`,
+/// `labels` three ways ([`NetworkCheck`]): against autodiff on each of `devices`, against
+/// central finite differences of step `epsilon` at `coordinates` on the first device, and
+/// against itself on the second device when there is one.
+///
+/// # Panics
+/// When `devices` is empty.
+#[allow(clippy::too_many_arguments)]
+pub fn check_network(
+    architecture: &Architecture,
+    params: &[f64],
+    x: &Matrix,
+    labels: &[usize],
+    lambda: f64,
+    coordinates: Coordinates,
+    epsilon: f64,
+    devices: &[(Backend, Device)],
+) -> NetworkCheck {
+    let sizes = &architecture.sizes;
+    let all: Vec<usize> = (0..params.len()).collect();
+    let mut autodiff = Vec::new();
+    let mut manual_gradients = Vec::new();
+    let mut first = None;
+    for (backend, device) in devices {
+        let objective = NnCost::new(x, labels, architecture, lambda, device);
+        let agreement = manual_vs_autodiff(&objective, params, x, labels, device);
+        autodiff.push((
+            backend.name().to_string(),
+            per_matrix(sizes, &all, &agreement.autodiff.1, &agreement.manual.1, &[]),
+        ));
+        manual_gradients.push(agreement.manual.1.clone());
+        if first.is_none() {
+            first = Some((objective, agreement));
+        }
+    }
+    let (objective, agreement) = first.expect("at least one device");
+    let fd = finite_differences(&objective, params, &coordinates.pick(sizes), epsilon);
+    let picked: Vec<f64> = fd.coordinates.iter().map(|&i| agreement.manual.1[i]).collect();
+    let finite = per_matrix(sizes, &fd.coordinates, &fd.numerical, &picked, &fd.skipped);
+    let at_kink: Vec<f64> = fd.skipped.iter().map(|&i| agreement.manual.1[i]).collect();
+    let at_kinks = (!fd.skipped.is_empty()).then(|| relative_difference(&fd.at_kinks, &at_kink));
+    let backends =
+        (manual_gradients.len() > 1).then(|| per_matrix(sizes, &all, &manual_gradients[1], &manual_gradients[0], &[]));
+    NetworkCheck {
+        network: architecture.to_string(),
+        lambda,
+        epsilon,
+        cost: agreement.manual.0,
+        cost_autodiff: agreement.autodiff.0,
+        gradient: agreement.manual.1,
+        gradient_autodiff: agreement.autodiff.1,
+        autodiff,
+        backends,
+        finite_differences: finite,
+        at_kinks,
+    }
+}
+
+/// `checkNNGradients`' 3-5-3 problem with ReLUs, the bias of hidden unit 1 set so that its
+/// input `z` on example 1 is 0 (to rounding): every coordinate that moves that `z` has a
+/// finite-difference stencil across the kink, where the cost has no derivative.
+pub fn kink_problem() -> (Architecture, Vec<f64>, Matrix, Vec<usize>) {
+    let sizes = LayerSizes::new(3, 5, 3);
+    let (mut params, x, labels) = debug_problem(&sizes);
+    let hidden = sizes.hidden()[0];
+    // Theta1(1, j + 1) is at j * hidden in the unrolled (column-major) vector.
+    let z: f64 = (0..sizes.input()).map(|i| params[(i + 1) * hidden] * x.get(0, i)).sum();
+    params[0] = -z;
+    (Architecture::new(sizes, Activation::Relu, Output::Sigmoid), params, x, labels)
 }
 
 /// The outcome of the exercise's check at one lambda: both gradients and their relative
@@ -69,7 +265,7 @@ pub struct ExerciseCheck {
 /// backpropagation on [`exercise_problem`].
 pub fn exercise_gradient_check(lambda: f64, epsilon: f64, device: &Device) -> ExerciseCheck {
     let (sizes, params, x, labels) = exercise_problem();
-    let objective = NnCost::new(&x, &labels, sizes, lambda, device);
+    let objective = NnCost::new(&x, &labels, &Architecture::sigmoid(sizes), lambda, device);
     let (_, analytical) = objective.cost_and_gradient(&params);
     let numerical = numerical_gradient(|a, b| objective.cost_difference(a, b), &params, epsilon, None);
     let relative_difference = relative_difference(&numerical, &analytical);
@@ -93,7 +289,7 @@ pub fn manual_vs_autodiff(
     device: &Device,
 ) -> Agreement {
     let manual = objective.cost_and_gradient(params);
-    let autodiff = autodiff_cost_and_gradient(params, objective.sizes(), x, labels, objective.lambda(), device);
+    let autodiff = autodiff_cost_and_gradient(params, objective.architecture(), x, labels, objective.lambda(), device);
     let max_relative_error = max_relative_error(&manual.1, &autodiff.1);
     Agreement { manual, autodiff, max_relative_error }
 }
@@ -146,7 +342,7 @@ pub struct SweepPoint {
 /// lower; the sweep shows the exercise's own arithmetic.)
 pub fn epsilon_sweep(lambda: f64, epsilons: &[f64], device: &Device) -> Vec<SweepPoint> {
     let (sizes, params, x, labels) = exercise_problem();
-    let objective = NnCost::new(&x, &labels, sizes, lambda, device);
+    let objective = NnCost::new(&x, &labels, &Architecture::sigmoid(sizes), lambda, device);
     let (_, analytical) = objective.cost_and_gradient(&params);
     epsilons
         .iter()

@@ -1,24 +1,25 @@
-//! The report `just verify` prints: every check on the reference data, one line each.
+//! The report `just verify` prints: every check, per weight matrix, on the exercise's network
+//! and data and on networks of every depth, activation and output.
 
 use std::fmt;
 
 use backend::Backend;
-use data::{Dataset, Weights};
-use manual::{NnCost, unroll};
+use data::{Activation, Architecture, Dataset, LayerSizes, Matrix, Output, Weights};
+use manual::unroll;
 use serde::Serialize;
 
 use crate::checks::{
-    Check, ExerciseCheck, FINITE_DIFFERENCE_BOUND, IMPLEMENTATION_BOUND, exercise_gradient_check, manual_vs_autodiff,
-    sampled_finite_differences,
+    Check, Coordinates, ExerciseCheck, FINITE_DIFFERENCE_BOUND, IMPLEMENTATION_BOUND, NetworkCheck, check_network,
+    debug_problem, depth_networks, exercise_gradient_check, kink_problem,
 };
-use crate::{DEFAULT_EPSILON, FULL_NETWORK_EPSILON, max_raw_relative_error, max_relative_error, norm};
+use crate::{DEFAULT_EPSILON, FULL_NETWORK_EPSILON, max_raw_relative_error, norm};
 
 /// What to check and how.
 #[derive(Clone, Debug)]
 pub struct Options {
     /// Lambdas of the full-network checks.
     pub lambdas: Vec<f64>,
-    /// Coordinates sampled for finite differences on the full network.
+    /// Coordinates of each weight matrix sampled for finite differences on the full network.
     pub samples: usize,
     /// Seed of that sample.
     pub seed: u64,
@@ -50,12 +51,15 @@ pub struct GradientNorm {
     pub raw_autodiff_error: f64,
 }
 
-/// Every check, with the exercise's side-by-side gradients and the published norms.
+/// Every check, with the exercise's side-by-side gradients, the published norms and each
+/// network's per-matrix comparisons.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
     pub exercise: Vec<ExerciseCheck>,
     pub checks: Vec<Check>,
     pub norms: Vec<GradientNorm>,
+    /// The reference weights at each lambda, then every depth, activation and output.
+    pub networks: Vec<NetworkCheck>,
 }
 
 impl Report {
@@ -65,12 +69,29 @@ impl Report {
     }
 }
 
-/// Runs every check: the exercise's (3-5-3, lambda 0 and 1), then on `data` with `weights`
-/// at each lambda: manual against autodiff on both backends, finite differences at sampled
-/// coordinates, and flex against ndarray.
+/// The lambda of the checks at every depth.
+pub const DEPTH_LAMBDA: f64 = 1.0;
+/// The deeper networks checked on the exercise's data, at random weights (seed 0, the default
+/// initialization): two hidden layers of sigmoids, and one of ReLUs under a softmax, whose
+/// finite differences meet the kink.
+pub fn data_networks(input: usize, labels: usize) -> Vec<Architecture> {
+    vec![
+        Architecture::sigmoid(LayerSizes::with_hidden(input, &[100, 25], labels)),
+        Architecture::new(LayerSizes::new(input, 100, labels), Activation::Relu, Output::Softmax),
+    ]
+}
+/// Coordinates per weight matrix of the finite differences on the deeper networks.
+pub const DATA_NETWORK_SAMPLES: usize = 20;
+
+/// Runs every check: the exercise's (3-5-3, lambda 0 and 1); then on `data` with `weights` at
+/// each lambda: manual against autodiff on both backends, finite differences at sampled
+/// coordinates of each weight matrix, and flex against ndarray; then the same at lambda 1 on
+/// the small networks of every depth, activation and output ([`depth_networks`], debug weights,
+/// every coordinate), and on deeper networks on `data` ([`data_networks`]).
 pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Report, backend::BackendError> {
     let flex = Backend::Flex.device()?;
     let ndarray = Backend::NdArray.device()?;
+    let devices = [(Backend::Flex, flex.clone()), (Backend::NdArray, ndarray)];
     let mut checks = Vec::new();
     let mut exercise = Vec::new();
     for lambda in [0.0, 1.0] {
@@ -82,52 +103,93 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
         ));
         exercise.push(check);
     }
-    let sizes = weights.layer_sizes();
-    let params = unroll(&weights.theta1, &weights.theta2);
+    let architecture = weights.architecture();
+    let params = unroll(&weights.thetas);
+    let sampled = Coordinates::PerMatrix { count: options.samples, seed: options.seed };
     let mut norms = Vec::new();
+    let mut networks = Vec::new();
     for &lambda in &options.lambdas {
-        let mut manual_gradients = Vec::new();
-        for (backend, device) in [(Backend::Flex, &flex), (Backend::NdArray, &ndarray)] {
-            let objective = NnCost::new(&data.x, &data.labels, sizes, lambda, device);
-            let agreement = manual_vs_autodiff(&objective, &params, &data.x, &data.labels, device);
-            checks.push(Check::at_most(
-                format!("b. {sizes}, lambda {lambda}, {backend}: manual vs autodiff (max element-wise rel. error)"),
-                agreement.max_relative_error,
-                IMPLEMENTATION_BOUND,
-            ));
-            if backend == Backend::Flex {
-                let figure = sampled_finite_differences(
-                    &objective,
-                    &params,
-                    &agreement.manual.1,
-                    options.samples,
-                    options.seed,
-                    options.full_epsilon,
-                );
-                checks.push(Check::below(
-                    format!(
-                        "c. {sizes}, lambda {lambda}, {backend}: finite differences (eps {:e}) at {} coordinates vs manual",
-                        options.full_epsilon, options.samples
-                    ),
-                    figure,
-                    FINITE_DIFFERENCE_BOUND,
-                ));
-                norms.push(GradientNorm {
-                    lambda,
-                    cost: agreement.manual.0,
-                    norm: norm(&agreement.manual.1),
-                    raw_autodiff_error: max_raw_relative_error(&agreement.manual.1, &agreement.autodiff.1),
-                });
-            }
-            manual_gradients.push(agreement.manual.1);
-        }
-        checks.push(Check::at_most(
-            format!("d. {sizes}, lambda {lambda}: manual on flex vs manual on ndarray (max element-wise rel. error)"),
-            max_relative_error(&manual_gradients[0], &manual_gradients[1]),
-            IMPLEMENTATION_BOUND,
+        let network = check_network(
+            &architecture,
+            &params,
+            &data.x,
+            &data.labels,
+            lambda,
+            sampled,
+            options.full_epsilon,
+            &devices,
+        );
+        checks.extend(network.checks("b. "));
+        norms.push(GradientNorm {
+            lambda,
+            cost: network.cost,
+            norm: norm(&network.gradient),
+            raw_autodiff_error: max_raw_relative_error(&network.gradient, &network.gradient_autodiff),
+        });
+        networks.push(network);
+    }
+    // The checks beyond the exercise's network: at lambda 1, with the full network's step.
+    let at_depth = |architecture: &Architecture, params: &[f64], x: &Matrix, labels: &[usize], coordinates| {
+        check_network(architecture, params, x, labels, DEPTH_LAMBDA, coordinates, options.full_epsilon, &devices)
+    };
+    for architecture in depth_networks() {
+        let (params, x, labels) = debug_problem(&architecture.sizes);
+        let network = at_depth(&architecture, &params, &x, &labels, Coordinates::All);
+        checks.extend(network.checks("c. "));
+        networks.push(network);
+    }
+    let (architecture, params, x, labels) = kink_problem();
+    let kink = at_depth(&architecture, &params, &x, &labels, Coordinates::All);
+    checks.extend(kink.checks("e. "));
+    if let Some(averaged) = kink.at_kinks {
+        checks.push(Check::above(
+            format!("e. {}: the stencils across the kink, averaged in, fail (relative difference)", kink.network),
+            averaged,
+            FINITE_DIFFERENCE_BOUND,
         ));
     }
-    Ok(Report { exercise, checks, norms })
+    networks.push(kink);
+    for architecture in data_networks(data.num_features(), weights.layer_sizes().labels()) {
+        let params = manual::random_params(&architecture.sizes, manual::Init::default_for(&architecture.sizes), 0);
+        let coordinates = Coordinates::PerMatrix { count: DATA_NETWORK_SAMPLES, seed: options.seed };
+        let network = at_depth(&architecture, &params, &data.x, &data.labels, coordinates);
+        checks.extend(network.checks("d. "));
+        networks.push(network);
+    }
+    Ok(Report { exercise, checks, norms, networks })
+}
+
+/// Writes one network's comparisons as a table, one row per weight matrix.
+fn write_network(f: &mut fmt::Formatter<'_>, network: &NetworkCheck, what: &str) -> fmt::Result {
+    writeln!(f, "{} ({what}), lambda {}, eps {:e}", network.network, network.lambda, network.epsilon)?;
+    let backends: Vec<&str> = network.autodiff.iter().map(|(b, _)| b.as_str()).collect();
+    write!(f, "  {:<7} {:>8} {:>7} {:>12}", "matrix", "compared", "at kink", "fd rel.diff")?;
+    for b in &backends {
+        write!(f, " {:>15}", format!("autodiff {b}"))?;
+    }
+    if network.backends.is_some() {
+        write!(f, " {:>15}", "flex vs ndarray")?;
+    }
+    writeln!(f, "  largest finite-difference error: manual vs numerical")?;
+    for (l, fd) in network.finite_differences.iter().enumerate() {
+        write!(f, "  {:<7} {:>8} {:>7} {:>12.2e}", fd.matrix, fd.compared, fd.skipped, fd.relative_difference)?;
+        for (_, matrices) in &network.autodiff {
+            write!(f, " {:>15.2e}", matrices[l].max_relative_error())?;
+        }
+        if let Some(backends) = &network.backends {
+            write!(f, " {:>15.2e}", backends[l].max_relative_error())?;
+        }
+        let error = fd.largest.as_ref().map_or(String::new(), |e| format!(" ({:.1e})", e.relative_error));
+        writeln!(f, "  {}{error}", fd.location())?;
+    }
+    if let Some(averaged) = network.at_kinks {
+        writeln!(
+            f,
+            "  {} stencils cross the kink and are left out; averaged in, their relative difference would be {averaged:.2e}",
+            network.skipped()
+        )?;
+    }
+    Ok(())
 }
 
 impl fmt::Display for Report {
@@ -142,11 +204,68 @@ impl fmt::Display for Report {
             writeln!(f, "  Relative Difference: {:e}", check.relative_difference)?;
             writeln!(f)?;
         }
+        writeln!(
+            f,
+            "Per weight matrix: manual (hand-written backpropagation) against finite differences (kinks left out),"
+        )?;
+        writeln!(f, "against burn's autodiff on each backend, and against itself on the other backend.")?;
+        writeln!(f, "b. the reference weights on the exercise's data; c. every depth, activation and output on")?;
+        writeln!(
+            f,
+            "the debug weights; d. deeper networks on the exercise's data at random weights (seed 0); e. ReLUs"
+        )?;
+        writeln!(f, "with an input z exactly at the kink.")?;
+        writeln!(f)?;
+        for network in &self.networks {
+            let what = if network.gradient.len() < 1000 {
+                "debug weights, 5 examples, every coordinate".to_string()
+            } else {
+                format!(
+                    "{} coordinates per matrix at most",
+                    network.finite_differences.iter().map(|m| m.compared + m.skipped).max().unwrap_or(0)
+                )
+            };
+            write_network(f, network, &what)?;
+        }
+        writeln!(f)?;
+        let exercise_checks = self.checks.iter().filter(|c| c.name.starts_with("a. "));
         writeln!(f, "{:<112} {:>10}  {:>8}  result", "check", "figure", "bound")?;
-        for check in &self.checks {
+        for check in exercise_checks {
             let result = if check.passed { "PASS" } else { "FAIL" };
             writeln!(f, "{:<112} {:>10.3e}  {:>8.0e}  {result}", check.name, check.figure, check.bound)?;
         }
+        let failures: Vec<&Check> = self.checks.iter().filter(|c| !c.passed).collect();
+        for check in &failures {
+            writeln!(f, "FAIL {:<107} {:>10.3e}  {:>8.0e}", check.name, check.figure, check.bound)?;
+        }
+        let worst = |prefix: &str, bound: f64| {
+            self.checks
+                .iter()
+                .filter(|c| c.name.starts_with(prefix) && c.bound == bound && !c.name.contains("averaged in"))
+                .map(|c| c.figure)
+                .fold(0.0, f64::max)
+        };
+        for (prefix, what) in [
+            ("b. ", "reference weights"),
+            ("c. ", "every depth"),
+            ("d. ", "deeper, on the data"),
+            ("e. ", "at the kink"),
+        ] {
+            writeln!(
+                f,
+                "{prefix}{what}: largest finite-difference relative difference {:.2e} (bound {FINITE_DIFFERENCE_BOUND:.0e}), \
+                 largest implementation error {:.2e} (bound {IMPLEMENTATION_BOUND:.0e})",
+                worst(prefix, FINITE_DIFFERENCE_BOUND),
+                worst(prefix, IMPLEMENTATION_BOUND)
+            )?;
+        }
+        let skipped: usize = self.networks.iter().map(NetworkCheck::skipped).sum();
+        let averaged = self.networks.iter().filter_map(|n| n.at_kinks).fold(f64::INFINITY, f64::min);
+        write!(f, "finite-difference stencils across ReLU's kink, left out: {skipped}")?;
+        if averaged.is_finite() {
+            write!(f, " (averaged in, they would differ from manual by {averaged:.2e} at least)")?;
+        }
+        writeln!(f)?;
         writeln!(f)?;
         writeln!(f, "Gradient at the reference weights (manual, flex, f64):")?;
         for n in &self.norms {
@@ -156,7 +275,7 @@ impl fmt::Display for Report {
                 n.lambda, n.cost, n.norm, n.raw_autodiff_error
             )?;
         }
-        let failed = self.checks.iter().filter(|c| !c.passed).count();
-        write!(f, "{} passed, {} failed", self.checks.len() - failed, failed)
+        let failed = failures.len();
+        write!(f, "{} checks: {} passed, {} failed", self.checks.len(), self.checks.len() - failed, failed)
     }
 }

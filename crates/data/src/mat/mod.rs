@@ -28,6 +28,6 @@ pub(crate) const MI_UINT64: u32 = 13;
 pub(crate) const MI_MATRIX: u32 = 14;
 pub(crate) const MI_COMPRESSED: u32 = 15;
 
-pub use read::{RealMatrix, read_matrices};
+pub use read::{RealMatrix, read_matrices, read_text};
 pub use scan::{MatClass, VarHeader, scan};
 pub use write::{MatArray, MatData, mat_bytes, write_atomic, write_mat_file};

@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::path::Path;
 
-use super::scan::{Endian, VarHeader, scan_with_endian, tag};
+use super::scan::{Endian, MatClass, VarHeader, scan_with_endian, tag};
 use super::{MI_DOUBLE, MI_INT8, MI_INT16, MI_INT32, MI_INT64, MI_SINGLE, MI_UINT8, MI_UINT16, MI_UINT32, MI_UINT64};
 use crate::{DataError, Matrix, Problem};
 
@@ -61,6 +61,27 @@ pub fn read_matrices(file: &Path, bytes: &[u8], names: &[&str]) -> Result<Vec<Re
         out.push(RealMatrix { name: name.to_string(), matrix });
     }
     Ok(out)
+}
+
+/// Reads the char variable `name` of the MAT v5 file `file` as text (a `1xN` or `Nx1` char
+/// array, such as `activation = 'tanh'`). An error names the file and the variable when it is
+/// missing, not char, not a single row or column, or not text.
+pub fn read_text(file: &Path, bytes: &[u8], name: &str) -> Result<String, DataError> {
+    let (endian, vars) = scan_with_endian(bytes).map_err(|p| DataError::file(file, p))?;
+    let err = |problem| DataError::variable(file, name, problem);
+    let var = vars.iter().find(|v| v.name == name).ok_or_else(|| err(Problem::Missing(names_list(&vars))))?;
+    if var.class != MatClass::Char || var.complex {
+        return Err(err(Problem::Shape(format!("is {} {}; expected text", var.dims_text(), var.class))));
+    }
+    if var.dims.len() != 2 || var.dims.iter().filter(|&&d| d > 1).count() > 1 {
+        return Err(err(Problem::Shape(format!("is {} char; expected one line of text", var.dims_text()))));
+    }
+    if var.dims.contains(&0) {
+        return Ok(String::new());
+    }
+    let codes = decode_real_matrix(bytes, endian, var).map_err(err)?;
+    let units: Vec<u16> = codes.as_slice().iter().map(|&c| c as u16).collect();
+    String::from_utf16(&units).map_err(|_| err(Problem::Shape("is not valid text".into())))
 }
 
 /// The most a zlib stream can inflate per compressed byte (deflate's limit is 1032:1).

@@ -1,11 +1,19 @@
-//! The three products with `Θ2`, written out on vectors `V`: `z3 = a2₁ Θ2ᵀ`, `δ3 Θ2[:, 1:]` and
-//! `a2ᵀ δ3`. Their shapes are thin (`h` = 25 and `K` = 10 against a block's 96 rows), where
-//! `gemm`'s packing and blocking cost as much as the arithmetic. What it buys, against `gemm`
-//! on the same blocks, alternated in one process (AMD EPYC, Zen 4, three runs): the whole
-//! evaluation 0-10% faster in f64 and 2-15% in f32. Here a row's outputs are whole vectors (the last one masked), the weights are
-//! read from copies padded to [`PAD`] lanes, and [`ROWS`] rows go together so that their
-//! chains of multiply-adds overlap.
+//! The three thin products with the weights after the first, written out on vectors `V`: in
+//! the exercise, `z3 = a2₁ Θ2ᵀ`, `δ3 Θ2[:, 1:]` (times `σ'`) and `a2ᵀ δ3`; in a deeper
+//! network the same three for every `Θ_l` with `l ≥ 2` (`z_{l+1} = a_l₁ Θ_lᵀ`,
+//! `δ_l = (δ_{l+1} Θ_l[:, 1:]) .* g'(z_l)` with any [`Hidden`] activation's `g'`, and
+//! `a_lᵀ δ_{l+1}`). Their shapes are thin (`h` = 25 and `K` = 10 against a block's 96 rows),
+//! where `gemm`'s packing and blocking cost as much as the arithmetic. What it buys, against
+//! `gemm` on the same blocks, alternated in one process (AMD EPYC, Zen 4, three runs): the
+//! exercise's whole evaluation 0-10% faster in f64 and 2-15% in f32; on 400-100-25-10 and
+//! 400-100-10 (tanh, softmax), where these products take about 15% of the time, −2% to +4%
+//! in f64 (ahead in 4 of 5 runs) and 1-4% in f32, on a busy machine. A row's outputs are
+//! whole vectors (the last one masked), the weights are read from copies padded to [`PAD`]
+//! lanes, and [`ROWS`] rows go together so that their chains of multiply-adds overlap.
+//! (Carrying up to four vectors of outputs at once, so that one broadcast serves them all,
+//! made no difference beyond the noise, 1%, on 400-100-25-10.)
 
+use crate::activations::Hidden;
 use crate::isa::Vector;
 use crate::real::Real;
 
@@ -80,8 +88,9 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
     }
 }
 
-/// `δ2[i, u] = (Σ_j δ3[i, j] Θ2[j, 1 + u]) σ'(z2[i, u])`, by vectors of hidden units:
-/// `δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2)`, with `σ'(z2) = a2 (1 − a2)`.
+/// `δ2[i, u] = (Σ_j δ3[i, j] Θ2[j, 1 + u]) g'(z2[i, u])`, by vectors of hidden units:
+/// `δ2 = (δ3 Θ2[:, 1:]) .* g'(z2)`, with `g'(z2)` from `a2 = g(z2)` ([`Hidden`]; the
+/// sigmoid's `σ'(z2) = a2 (1 − a2)`).
 ///
 /// # Safety
 /// The CPU runs `V`'s instruction set.
@@ -90,7 +99,7 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
 /// - `delta2`, `a2`: `[rows, stride]` (`stride ≥ h`, the units first; the other values are
 ///   not written); `delta3`: `[rows, K]`; `columns_padded`: [`pad_columns`]' `[K, h']`.
 #[inline(always)]
-pub(crate) unsafe fn backward<T: Real, V: Vector<T>>(
+pub(crate) unsafe fn backward<T: Real, V: Vector<T>, A: Hidden>(
     delta2: &mut [T],
     a2: &[T],
     stride: usize,
@@ -109,11 +118,9 @@ pub(crate) unsafe fn backward<T: Real, V: Vector<T>>(
         for v in 0..h.div_ceil(V::WIDTH) {
             let (offset, lanes) = (v * V::WIDTH, V::WIDTH.min(h - v * V::WIDTH));
             let (weights, zero, mut i) = (weights.add(offset), V::splat(T::ZERO), 0);
-            // δ2 = sum · (a (1 − a)), rounded as `kernels::times_sigmoid_gradient` rounds it.
-            let (one, minus_one) = (V::splat(T::ONE), V::splat(T::ZERO - T::ONE));
             let store = |sum: V, at: usize| {
                 let a = V::load_first(a2.add(at), lanes);
-                sum.mul(a.mul(one.madd(a, minus_one))).store_first(delta2.add(at), lanes);
+                A::times_gradient_vector(sum, a).store_first(delta2.add(at), lanes);
             };
             while i + ROWS <= rows {
                 let sums = row_sums::<T, V, ROWS>(delta3.add(i * k), (k, k), weights, hp, zero);
@@ -229,6 +236,7 @@ unsafe fn unit_sums<T: Real, V: Vector<T>, const U: usize>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activations::{Relu, Sigmoid, Tanh};
     use crate::isa::Scalar;
 
     /// Values in [−1, 1) from a linear congruential sequence.
@@ -261,12 +269,27 @@ mod tests {
                     let sentinel = T::from_f64(1234.5);
                     let mut z3 = vec![sentinel; rows * k + 1];
                     let mut delta2 = vec![sentinel; rows * stride + 1];
+                    let (mut delta_tanh, mut delta_relu) = (delta2.clone(), delta2.clone());
+                    // Half the activations at or below zero, for the ReLU's.
+                    let relu_a2: Vec<T> = a2.iter().map(|&v| if v > T::ZERO { v } else { T::ZERO }).collect();
                     let mut grad = values::<T>((h + 1) * k + 1, 3);
                     let grad_before = grad.clone();
                     // SAFETY: the caller checked that the CPU runs V's instruction set.
                     unsafe {
                         forward::<T, V>(&mut z3[..rows * k], &a2, stride, &padded_rows, h, k);
-                        backward::<T, V>(&mut delta2[..rows * stride], &a2, stride, &delta3, &padded_columns, h, k);
+                        backward::<T, V, Sigmoid>(
+                            &mut delta2[..rows * stride],
+                            &a2,
+                            stride,
+                            &delta3,
+                            &padded_columns,
+                            h,
+                            k,
+                        );
+                        let delta = &mut delta_tanh[..rows * stride];
+                        backward::<T, V, Tanh>(delta, &a2, stride, &delta3, &padded_columns, h, k);
+                        let delta = &mut delta_relu[..rows * stride];
+                        backward::<T, V, Relu>(delta, &relu_a2, stride, &delta3, &padded_columns, h, k);
                         gradient::<T, V>(&mut grad[..(h + 1) * k], &a2, stride, &delta3, h, k);
                     }
                     let close = |got: T, want: f64, what: &str| {
@@ -283,9 +306,14 @@ mod tests {
                             let a = f(a2[i * stride + u]);
                             let back = (0..k).map(|j| f(delta3[i * k + j]) * f(theta2_t[(1 + u) * k + j])).sum::<f64>();
                             close(delta2[i * stride + u], back * a * (1.0 - a), "δ2");
+                            close(delta_tanh[i * stride + u], back * (1.0 - a * a), "δ2 (tanh)");
+                            let relu = if f(relu_a2[i * stride + u]) > 0.0 { back } else { 0.0 };
+                            close(delta_relu[i * stride + u], relu, "δ2 (relu)");
                         }
-                        let padding = &delta2[i * stride + h..(i + 1) * stride];
-                        assert!(padding.iter().all(|&v| v == sentinel), "δ2's padding written");
+                        for delta in [&delta2, &delta_tanh, &delta_relu] {
+                            let padding = &delta[i * stride + h..(i + 1) * stride];
+                            assert!(padding.iter().all(|&v| v == sentinel), "δ2's padding written");
+                        }
                     }
                     for j in 0..k {
                         close(grad[j], f(grad_before[j]), "bias row");
