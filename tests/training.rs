@@ -54,7 +54,7 @@ fn engines_and_precisions() -> Vec<(Engine, Precision)> {
 fn every_optimizer_trains_with_every_engine_and_precision() {
     let data = small_set(20);
     let device = Backend::Flex.device().unwrap();
-    for optimizer in Optimizer::ALL {
+    for &optimizer in Optimizer::ALL {
         for (engine, precision) in engines_and_precisions() {
             let config = TrainConfig { precision, ..small_config(optimizer, engine, 40) };
             let run = format!("{optimizer} {engine} {precision}");
@@ -117,7 +117,7 @@ impl Monitor for StopAfter {
 fn a_stopped_run_returns_the_weights_it_reached() {
     let data = small_set(10);
     let device = Backend::Flex.device().unwrap();
-    for optimizer in Optimizer::ALL {
+    for &optimizer in Optimizer::ALL {
         let config = small_config(optimizer, Engine::Manual, 50);
         let outcome = train(&data, &config, &device, &mut StopAfter(5)).unwrap();
         assert_eq!(outcome.stop, Stop::Interrupted, "{optimizer}");

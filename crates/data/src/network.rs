@@ -3,7 +3,6 @@
 //! the engines above read this description and do.
 
 use std::fmt;
-use std::str::FromStr;
 
 /// Sizes of every layer of a network, bias units not counted: the input `n`, one or more
 /// hidden layers, the labels `K`. The exercise's network is `400-25-10`.
@@ -115,8 +114,13 @@ pub fn theta_name(l: usize) -> String {
     format!("Theta{l}")
 }
 
-macro_rules! named {
-    ($ty:ident, $what:literal, $($variant:ident => $name:literal),+) => {
+/// Names for a closed set of choices, as the command line, files and reports spell them:
+/// `ALL` (every choice, in the order the command line lists them), `name()`, `Display`, and
+/// `FromStr` (case-insensitive; an unknown name gets `unknown <what> '<name>' (choose one of:
+/// ...)`). `named_choices!(Output, "output", Sigmoid => "sigmoid", Softmax => "softmax")`.
+#[macro_export]
+macro_rules! named_choices {
+    ($ty:ident, $what:literal, $($variant:ident => $name:literal),+ $(,)?) => {
         impl $ty {
             /// Every choice, in the order the command line lists them.
             pub const ALL: &'static [$ty] = &[$($ty::$variant),+];
@@ -129,13 +133,13 @@ macro_rules! named {
             }
         }
 
-        impl fmt::Display for $ty {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.name())
             }
         }
 
-        impl FromStr for $ty {
+        impl ::std::str::FromStr for $ty {
             type Err = String;
 
             fn from_str(s: &str) -> Result<Self, String> {
@@ -162,7 +166,7 @@ pub enum Activation {
     Relu,
 }
 
-named!(Activation, "activation", Sigmoid => "sigmoid", Tanh => "tanh", Relu => "relu");
+named_choices!(Activation, "activation", Sigmoid => "sigmoid", Tanh => "tanh", Relu => "relu");
 
 /// The output layer and the cost measured on it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -176,7 +180,7 @@ pub enum Output {
     Softmax,
 }
 
-named!(Output, "output", Sigmoid => "sigmoid", Softmax => "softmax");
+named_choices!(Output, "output", Sigmoid => "sigmoid", Softmax => "softmax");
 
 /// A network's description: its layer sizes, its hidden layers' activation and its output.
 /// The exercise's is `400-25-10`, sigmoid, sigmoid output ([`Architecture::exercise`]).
