@@ -69,17 +69,26 @@ pub trait Float:
     /// `values` as `&[Self]` when `Self` is `f64`, so that `f64` data is used in place.
     fn borrow_f64(values: &[f64]) -> Option<&[Self]>;
 
+    /// The range reduction of [`exp_nonpositive`](Float::exp_nonpositive) and
+    /// [`expm1_nonpositive`](Float::expm1_nonpositive): `x` (clamped below at `EXP_MIN`) as
+    /// `n ln 2 + r`, returned as `t = n + MAGIC` (whose low bits hold `n`, for
+    /// `pow2_of_rounded`) and `r = x − n ln 2`, `|r| ≤ ln 2 / 2`.
+    #[inline(always)]
+    fn reduce_exp<const FMA: bool>(self) -> (Self, Self) {
+        let x = if self < Self::EXP_MIN { Self::EXP_MIN } else { self };
+        let t = madd::<_, FMA>(x, Self::from_f64(std::f64::consts::LOG2_E), Self::MAGIC);
+        let n = t - Self::MAGIC;
+        let r = madd::<_, FMA>(n, Self::from_f64(-LN2_HIGH), x);
+        (t, madd::<_, FMA>(n, Self::from_f64(-LN2_LOW), r))
+    }
+
     /// `e^x` for `x ≤ 0`, within a few units in the last place; NaN stays NaN.
     ///
     /// `e^x = 2^n e^r` with `n = round(x / ln 2)` and `r = x − n ln 2` (`ln 2` split in a high
     /// part, exact when multiplied by `n`, and a low part), `e^r` by its Taylor polynomial.
     #[inline(always)]
     fn exp_nonpositive<const FMA: bool>(self) -> Self {
-        let x = if self < Self::EXP_MIN { Self::EXP_MIN } else { self };
-        let t = madd::<_, FMA>(x, Self::from_f64(std::f64::consts::LOG2_E), Self::MAGIC);
-        let n = t - Self::MAGIC;
-        let r = madd::<_, FMA>(n, Self::from_f64(-LN2_HIGH), x);
-        let r = madd::<_, FMA>(n, Self::from_f64(-LN2_LOW), r);
+        let (t, r) = self.reduce_exp::<FMA>();
         // Horner from 1/d! down to 1/0!.
         let mut p = Self::from_f64(INVERSE_FACTORIALS[Self::EXP_DEGREE]);
         for i in (0..Self::EXP_DEGREE).rev() {
@@ -97,11 +106,7 @@ pub trait Float:
     /// exact for the `n` below 0 that matter).
     #[inline(always)]
     fn expm1_nonpositive<const FMA: bool>(self) -> Self {
-        let x = if self < Self::EXP_MIN { Self::EXP_MIN } else { self };
-        let t = madd::<_, FMA>(x, Self::from_f64(std::f64::consts::LOG2_E), Self::MAGIC);
-        let n = t - Self::MAGIC;
-        let r = madd::<_, FMA>(n, Self::from_f64(-LN2_HIGH), x);
-        let r = madd::<_, FMA>(n, Self::from_f64(-LN2_LOW), r);
+        let (t, r) = self.reduce_exp::<FMA>();
         // Horner from 1/d! down to 1/1!, then times r.
         let mut p = Self::from_f64(INVERSE_FACTORIALS[Self::EXP_DEGREE]);
         for i in (1..Self::EXP_DEGREE).rev() {
