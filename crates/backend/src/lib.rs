@@ -2,8 +2,8 @@
 //!
 //! It owns the choice of backend ([`Backend`]: `flex`, the default, or `ndarray`, the second
 //! opinion), the configuration of its device to `f64`, moving [`data::Matrix`] values in and
-//! out of tensors, one-hot label matrices, and the numerically stable [`log_sigmoid`] that both
-//! the model and the hand-written engine build on. It knows nothing of networks, costs or
+//! out of tensors, one-hot label matrices, and the numerically stable [`log_sigmoid`] and
+//! [`log_softmax`] that both the model and the hand-written engine build on. It knows nothing of networks, costs or
 //! gradients.
 
 mod device;
@@ -11,7 +11,7 @@ mod numerics;
 mod tensors;
 
 pub use device::{Backend, BackendError};
-pub use numerics::{log_sigmoid, sigmoid};
+pub use numerics::{log_sigmoid, log_softmax, sigmoid, softmax};
 pub use tensors::{matrix_to_tensor, one_hot, rows_to_tensor, scalar, tensor_to_matrix, tensor_to_vec};
 
 /// Re-exported so that callers share this crate's burn version.

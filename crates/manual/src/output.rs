@@ -1,7 +1,7 @@
 //! The output layer: the cost of each example and label, and the error `δ_L` backpropagation
 //! starts from, for the exercise's sigmoid outputs and for a softmax over the labels.
 
-use backend::log_sigmoid;
+use backend::{log_sigmoid, log_softmax, softmax};
 use burn::tensor::Tensor;
 use data::Output;
 
@@ -46,21 +46,6 @@ pub(crate) fn output_delta(z_out: Tensor<2>, y: &Tensor<2>, output: Output) -> T
             let not_y = y.clone().neg().add_scalar(1.0);
             not_y * sigmoid(z_out.clone()) - y.clone() * sigmoid(z_out.neg())
         }
-        Output::Softmax => log_softmax(z_out).exp() - y.clone(),
+        Output::Softmax => softmax(z_out) - y.clone(),
     }
-}
-
-/// `log softmax(z)` over each row, by log-sum-exp:
-///
-/// ```text
-/// log softmax(z)_k = (z_k − max_j z_j) − log Σ_j e^(z_j − max_j z_j)
-/// ```
-/// Every exponent is at most 0 and one of them is 0, so the sum lies in `[1, K]`: nothing
-/// overflows, and the result is finite for any finite `z`.
-///
-/// # Shapes
-/// - `z`: `[m, K]`; returns `[m, K]`
-fn log_softmax(z: Tensor<2>) -> Tensor<2> {
-    let shifted = z.clone() - z.max_dim(1);
-    shifted.clone() - shifted.exp().sum_dim(1).log()
 }

@@ -17,14 +17,13 @@ mod cost;
 mod evaluation;
 mod layer;
 mod network;
-mod softmax;
 mod unrolled;
 
 pub use activation::activate;
+pub use backend::{log_softmax, softmax};
 pub use config::{ByName, NetworkConfig};
 pub use cost::{cost, cross_entropy, regularization, sigmoid_cross_entropy, softmax_cross_entropy};
 pub use evaluation::{DigitAccuracy, Evaluation, evaluate};
 pub use layer::{Layer, LayerConfig};
 pub use network::{Network, labels_of_logits};
-pub use softmax::{log_softmax, softmax};
 pub use unrolled::cost_and_gradient;
