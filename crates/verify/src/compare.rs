@@ -36,11 +36,20 @@ pub const SMALL_ENTRY_FRACTION: f64 = 1e-2;
 /// When the lengths differ.
 pub fn max_relative_error(a: &[f64], b: &[f64]) -> f64 {
     assert_eq!(a.len(), b.len(), "max_relative_error: lengths differ");
-    let floor = SMALL_ENTRY_FRACTION * largest(a).max(largest(b));
-    a.iter()
-        .zip(b)
-        .map(|(&x, &y)| if x == y { 0.0 } else { (x - y).abs() / x.abs().max(y.abs()).max(floor) })
-        .fold(0.0, f64::max)
+    let floor = small_entry_floor(a, b);
+    a.iter().zip(b).map(|(&x, &y)| element_error(x, y, floor)).fold(0.0, f64::max)
+}
+
+/// The scale below which [`max_relative_error`] compares entries: [`SMALL_ENTRY_FRACTION`] of
+/// the largest entry of either side.
+pub(crate) fn small_entry_floor(a: &[f64], b: &[f64]) -> f64 {
+    SMALL_ENTRY_FRACTION * largest(a).max(largest(b))
+}
+
+/// One entry's relative error as [`max_relative_error`] measures it: `|x − y| / max(|x|, |y|,
+/// floor)`, 0 when the two are equal.
+pub(crate) fn element_error(x: f64, y: f64, floor: f64) -> f64 {
+    if x == y { 0.0 } else { (x - y).abs() / x.abs().max(y.abs()).max(floor) }
 }
 
 /// `maxᵢ |aᵢ − bᵢ| / max(|aᵢ|, |bᵢ|)` with no floor; entries equal on both sides count as 0.

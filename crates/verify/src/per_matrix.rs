@@ -5,7 +5,7 @@
 use data::{LayerSizes, theta_name};
 use serde::Serialize;
 
-use crate::compare::{SMALL_ENTRY_FRACTION, relative_difference};
+use crate::compare::{element_error, relative_difference, small_entry_floor};
 
 /// How one weight matrix's gradient compares with a reference.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -57,11 +57,26 @@ impl MatrixComparison {
 /// Where unrolled index `i` lies: the matrix `l` (from 0) and its row and column (from 0). The
 /// unrolled vector is `[Theta1(:); ...; ThetaL(:)]`, each matrix column-major.
 pub fn locate(sizes: &LayerSizes, i: usize) -> (usize, usize, usize) {
-    let offsets = sizes.offsets();
-    let l = offsets.windows(2).position(|w| i < w[1]).expect("index within the parameters");
-    let rows = sizes.theta_shapes()[l].0;
-    let within = i - offsets[l];
-    (l, within % rows, within / rows)
+    Positions::of(sizes).locate(i)
+}
+
+/// Where each matrix starts in the unrolled vector, and its rows: what [`locate`] needs, worked
+/// out once for a whole gradient.
+struct Positions {
+    offsets: Vec<usize>,
+    rows: Vec<usize>,
+}
+
+impl Positions {
+    fn of(sizes: &LayerSizes) -> Self {
+        Self { offsets: sizes.offsets(), rows: sizes.theta_shapes().iter().map(|&(rows, _)| rows).collect() }
+    }
+
+    fn locate(&self, i: usize) -> (usize, usize, usize) {
+        let l = self.offsets.windows(2).position(|w| i < w[1]).expect("index within the parameters");
+        let within = i - self.offsets[l];
+        (l, within % self.rows[l], within / self.rows[l])
+    }
 }
 
 /// Compares `tested` with `reference` entry by entry, per weight matrix. `coordinates` are the
@@ -78,14 +93,14 @@ pub fn per_matrix(
     skipped: &[usize],
 ) -> Vec<MatrixComparison> {
     assert!(coordinates.len() == reference.len() && reference.len() == tested.len(), "per_matrix: lengths differ");
-    let largest = |v: &[f64]| v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    let floor = SMALL_ENTRY_FRACTION * largest(reference).max(largest(tested));
+    let positions = Positions::of(sizes);
+    let floor = small_entry_floor(reference, tested);
     // Per matrix: the reference's entries, the tested ones, the worst, the count skipped.
     type Gathered = (Vec<f64>, Vec<f64>, Option<Entry>, usize);
     let mut matrices: Vec<Gathered> = (0..sizes.num_thetas()).map(|_| (Vec::new(), Vec::new(), None, 0)).collect();
     for ((&i, &r), &t) in coordinates.iter().zip(reference).zip(tested) {
-        let (l, row, col) = locate(sizes, i);
-        let error = if r == t { 0.0 } else { (r - t).abs() / r.abs().max(t.abs()).max(floor) };
+        let (l, row, col) = positions.locate(i);
+        let error = element_error(r, t, floor);
         let (refs, tests, worst, _) = &mut matrices[l];
         refs.push(r);
         tests.push(t);
@@ -94,7 +109,7 @@ pub fn per_matrix(
         }
     }
     for &i in skipped {
-        matrices[locate(sizes, i).0].3 += 1;
+        matrices[positions.locate(i).0].3 += 1;
     }
     matrices
         .into_iter()
