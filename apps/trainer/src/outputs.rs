@@ -173,13 +173,10 @@ pub fn checkpoints(
         .filter_map(|s| {
             let training_cost = *outcome.costs.get(s.iteration)?;
             let held_out = test.map(|t| {
-                let a = &outcome.architecture;
-                let weights = Weights::new(manual::reshape(&s.params, &a.sizes))
-                    .expect("reshape gives matching Thetas")
-                    .with_kind(a.activation, a.output);
+                let network = model::Network::from_unrolled(&s.params, &outcome.architecture, device);
                 // `evaluate` divides the penalty by the held-out set's size: scale lambda to match.
                 let lambda = lambda * t.len() as f64 / training_examples.max(1) as f64;
-                model::evaluate(&model::Network::from_weights(&weights, device), t, lambda, device)
+                model::evaluate(&network, t, lambda, device)
             });
             Some(report::Checkpoint {
                 iteration: s.iteration,

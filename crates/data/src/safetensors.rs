@@ -14,7 +14,7 @@ use std::path::Path;
 use ::safetensors::{Dtype, serialize, tensor::TensorView};
 
 use crate::mat::write_atomic;
-pub use crate::theta_name;
+use crate::theta_name;
 use crate::{Activation, Matrix, Output, Weights};
 
 /// The `format` entry of the metadata.
@@ -30,7 +30,7 @@ pub const OUTPUT_KEY: &str = "output";
 
 /// The layer sizes of `thetas`, input first, or why they do not form a network: each
 /// `Theta_{l+1}` must have one column more than `Theta_l` has rows.
-pub fn layer_sizes(thetas: &[&Matrix]) -> Result<Vec<usize>, String> {
+fn layer_sizes(thetas: &[&Matrix]) -> Result<Vec<usize>, String> {
     let first = thetas.first().ok_or("no weights")?;
     if first.cols() == 0 {
         return Err("Theta1 has no bias column".into());

@@ -105,11 +105,6 @@ impl Weights {
         &self.thetas[0]
     }
 
-    /// `ThetaL`, the output layer's.
-    pub fn last(&self) -> &Matrix {
-        self.thetas.last().expect("at least two")
-    }
-
     /// The arrays of a MAT file holding these weights: `Theta1` ... `ThetaL`, then the
     /// activation and the output as char variables when they are not the exercise's sigmoid
     /// (so that the exercise's network is saved exactly as `ex4weights.mat` holds it).

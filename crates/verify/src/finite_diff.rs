@@ -76,7 +76,7 @@ pub struct FiniteDifferences {
 /// hidden unit's input `z` has another sign at `θ + ε eᵢ` than at `θ − ε eᵢ` (a `z` exactly 0
 /// at either end counts as crossing). Only ReLU has a kink; for sigmoid and tanh this is false
 /// without computing anything.
-pub fn stencil_crosses_kink(objective: &NnCost, params: &[f64], i: usize, epsilon: f64) -> bool {
+fn stencil_crosses_kink(objective: &NnCost, params: &[f64], i: usize, epsilon: f64) -> bool {
     if objective.architecture().activation != Activation::Relu {
         return false;
     }

@@ -18,5 +18,5 @@ pub use autodiff::autodiff_cost_and_gradient;
 pub use compare::{SMALL_ENTRY_FRACTION, max_raw_relative_error, max_relative_error, norm, relative_difference};
 pub use finite_diff::{
     DEFAULT_EPSILON, FULL_NETWORK_EPSILON, FiniteDifferences, finite_differences, numerical_gradient,
-    sample_coordinates, sample_per_matrix, stencil_crosses_kink,
+    sample_coordinates, sample_per_matrix,
 };
