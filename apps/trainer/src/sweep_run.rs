@@ -11,7 +11,7 @@ use train::{Monitor, Snapshots, Stop, SweepPoint, TrainConfig};
 use crate::Status;
 use crate::cli::SweepArgs;
 use crate::files::{create_run_dir, held_out_set, training_set, write_json, write_text};
-use crate::outputs::{dataset_name, hidden_image, init_text, network_json, write_picture};
+use crate::outputs::{dataset_name, init_text, network_json, write_picture};
 use crate::progress::{Progress, install_stop_handler, stop_requested};
 use crate::train_run::{Run, config, update_index, write_run};
 
@@ -72,9 +72,11 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
             train_seconds: p.seconds,
             started: &start,
             started_at: &started_at,
+            evaluations: Some((&p.train, p.test.as_ref())),
         };
-        write_run(&run_dir, &run, &device)?;
-        panels.push((format!("lambda {}  (TV {:.3})", p.lambda, p.sharpness), hidden_image(&p.outcome.weights())));
+        let written = write_run(&run_dir, &run, &device)?;
+        let hidden = written.hidden.expect("a run that did not diverge has its weights");
+        panels.push((format!("lambda {}  (TV {:.3})", p.lambda, p.sharpness), hidden));
     }
     let title = format!(
         "first hidden layer by lambda, {architecture}, {} {} iterations ({})",

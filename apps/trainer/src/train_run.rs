@@ -70,6 +70,7 @@ pub fn run(args: &TrainArgs) -> Result<Status> {
         train_seconds,
         started: &started,
         started_at: &started_at,
+        evaluations: None,
     };
     let written = write_run(&dir, &run, &device)?;
     update_index(&dir)?;
@@ -109,12 +110,17 @@ pub struct Run<'a> {
     pub started: &'a Instant,
     /// When the run started, UTC, as the reports show it.
     pub started_at: &'a str,
+    /// The trained network's evaluations on the training and held-out sets, when they were
+    /// already made (a sweep's workers make them); [`write_run`] makes them otherwise.
+    pub evaluations: Option<(&'a Evaluation, Option<&'a Evaluation>)>,
 }
 
-/// What [`write_run`] wrote: the metrics, and the evaluations (none for a diverged run).
+/// What [`write_run`] wrote: the metrics, the evaluations and the picture of the first hidden
+/// layer (none for a diverged run).
 pub struct Written {
     pub metrics: Value,
     pub evaluations: Option<(Evaluation, Option<Evaluation>)>,
+    pub hidden: Option<image::RgbImage>,
 }
 
 /// Writes a run directory: the weights, the pictures, the snapshots, the mistakes, the
@@ -126,17 +132,23 @@ pub fn write_run(dir: &Path, run: &Run<'_>, device: &Device) -> Result<Written> 
         let metrics = metrics(run, None, None, &RunExtras::default());
         write_json(&dir.join(METRICS_FILE), &metrics)?;
         report::write_run_report(dir)?;
-        return Ok(Written { metrics, evaluations: None });
+        return Ok(Written { metrics, evaluations: None, hidden: None });
     }
     let weights = outcome.weights();
     let network = Network::from_weights(&weights, device);
-    let train_eval = evaluate(&network, data, config.lambda, device);
-    let test_eval = test.map(|t| evaluate(&network, t, config.lambda, device));
+    let (train_eval, test_eval) = match run.evaluations {
+        Some((train_eval, test_eval)) => (train_eval.clone(), test_eval.cloned()),
+        None => (
+            evaluate(&network, data, config.lambda, device),
+            test.map(|t| evaluate(&network, t, config.lambda, device)),
+        ),
+    };
 
     write_weights(&dir.join(WEIGHTS_FILE), &weights)?;
     write_weights_safetensors(&dir.join(WEIGHTS_SAFETENSORS_FILE), &weights)?;
     write_digit_grid(&dir.join(DIGITS_PICTURE), data, config.seed)?;
-    pictures::save_png(&dir.join(HIDDEN_PICTURE), &hidden_image(&weights))?;
+    let hidden = hidden_image(&weights);
+    pictures::save_png(&dir.join(HIDDEN_PICTURE), &hidden)?;
     let checkpoints = checkpoints(outcome, config.iterations, data.len(), test, config.lambda, device);
     let held_out: Vec<(usize, f64)> =
         checkpoints.iter().filter_map(|c| c.held_out_cost.map(|h| (c.iteration, h))).collect();
@@ -168,7 +180,7 @@ pub fn write_run(dir: &Path, run: &Run<'_>, device: &Device) -> Result<Written> 
     let metrics = metrics(run, Some(&train_eval), test_eval.as_ref(), &extras);
     write_json(&dir.join(METRICS_FILE), &metrics)?;
     report::write_run_report(dir)?;
-    Ok(Written { metrics, evaluations: Some((train_eval, test_eval)) })
+    Ok(Written { metrics, evaluations: Some((train_eval, test_eval)), hidden: Some(hidden) })
 }
 
 /// Rewrites the index of the runs directory that `dir` is in, if it is in one.
