@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use data::conventions::{IMAGE_SIDE, label_to_digit, unit_label};
+use data::conventions::{IMAGE_SIDE, by_digit, label_to_digit};
 use data::mat::{MatArray, MatData, write_mat_file};
 use data::{Architecture, Dataset, LayerSizes, Matrix, Weights};
 use pictures::{ConfusionMatrix, GridLayout, display_data, hidden_layer, save_png};
@@ -205,14 +205,8 @@ pub fn write_mistakes(
     // softmax(z_L)), reordered by digit.
     let x = data.x.select_rows(&wrong);
     let outputs = backend::tensor_to_matrix(network.forward(backend::matrix_to_tensor(&x, device)));
-    let by_digit = |i: usize| -> Vec<f64> {
-        let mut p = vec![0.0; outputs.cols()];
-        for unit in 0..outputs.cols() {
-            p[label_to_digit(unit_label(unit))] = outputs.get(i, unit);
-        }
-        p
-    };
-    let mut items: Vec<(usize, Vec<f64>)> = wrong.iter().enumerate().map(|(i, &row)| (row, by_digit(i))).collect();
+    let mut items: Vec<(usize, Vec<f64>)> =
+        wrong.iter().enumerate().map(|(i, &row)| (row, by_digit(outputs.row(i)))).collect();
     let confidence = |(row, p): &(usize, Vec<f64>)| p[label_to_digit(eval.predictions[*row])];
     items.sort_by(|a, b| confidence(b).total_cmp(&confidence(a)).then(a.0.cmp(&b.0)));
     items.truncate(report::MISTAKES_KEPT);

@@ -2,7 +2,7 @@
 
 use anyhow::{Result, bail};
 use backend::{matrix_to_tensor, tensor_to_matrix};
-use data::conventions::{label_to_digit, unit_label};
+use data::conventions::{by_digit, label_to_digit};
 use model::{Network, labels_of_logits};
 use serde_json::json;
 
@@ -22,17 +22,10 @@ pub fn run(args: &PredictArgs) -> Result<Status> {
     // Output unit k scores label k + 1: reorder the probabilities by digit 0..=9. The
     // probabilities are the output layer's (σ(z_L) or softmax(z_L)), the prediction the largest
     // z_L.
-    let x = matrix_to_tensor(&x, &device);
-    let predictions: Vec<usize> =
-        labels_of_logits(network.output_logits(x.clone())).into_iter().map(label_to_digit).collect();
-    let outputs = tensor_to_matrix(network.forward(x));
-    let by_digit = |i: usize| -> Vec<f64> {
-        let mut p = vec![0.0; outputs.cols()];
-        for unit in 0..outputs.cols() {
-            p[label_to_digit(unit_label(unit))] = outputs.get(i, unit);
-        }
-        p
-    };
+    let z = network.output_logits(matrix_to_tensor(&x, &device));
+    let predictions: Vec<usize> = labels_of_logits(z.clone()).into_iter().map(label_to_digit).collect();
+    let outputs = tensor_to_matrix(network.output_values(z));
+    let by_digit = |i: usize| by_digit(outputs.row(i));
     if args.json {
         let items: Vec<_> = rows
             .iter()

@@ -37,6 +37,16 @@ pub fn unit_label(unit: usize) -> usize {
     unit + 1
 }
 
+/// The output units' values in digit order: entry `d` is the value of the unit that scores
+/// digit `d` (unit `k` scores label `k + 1`, label 10 being digit 0).
+pub fn by_digit(units: &[f64]) -> Vec<f64> {
+    let mut digits = vec![0.0; units.len()];
+    for (unit, &value) in units.iter().enumerate() {
+        digits[label_to_digit(unit_label(unit))] = value;
+    }
+    digits
+}
+
 /// Index in an unrolled image of the pixel at (`row`, `col`), column-major.
 pub fn pixel_index(row: usize, col: usize) -> usize {
     col * IMAGE_SIDE + row
@@ -60,6 +70,8 @@ mod tests {
         assert_eq!(output_unit(1), 0);
         assert_eq!(output_unit(10), 9);
         assert_eq!(unit_label(output_unit(7)), 7);
+        let units: Vec<f64> = (1..=10).map(f64::from).collect();
+        assert_eq!(by_digit(&units), [10.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
     }
 
     #[test]

@@ -118,7 +118,16 @@ impl Network {
     /// - `x`: `[m, input]`
     /// - returns `[m, labels]`
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let z = self.output_logits(x);
+        self.output_values(self.output_logits(x))
+    }
+
+    /// The output layer's values from its logits `z_L`: `σ(z_L)` or `softmax(z_L)`. With
+    /// [`output_logits`](Self::output_logits), one forward pass gives both the scores a
+    /// prediction takes the largest of and the values.
+    ///
+    /// # Shapes
+    /// - `z`: `[m, labels]`; returns the same shape
+    pub fn output_values(&self, z: Tensor<2>) -> Tensor<2> {
         match self.output {
             Output::Sigmoid => backend::sigmoid(z),
             Output::Softmax => softmax(z),
