@@ -388,6 +388,7 @@ fn main() {
             &[
                 "--iterations",
                 "0",
+                "--no-dgemm",
                 "--hidden",
                 &hidden_arg.join(","),
                 "--activation",
