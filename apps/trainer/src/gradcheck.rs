@@ -10,7 +10,7 @@ use serde_json::json;
 use std::path::Path;
 
 use verify::checks::{
-    Check, Coordinates, NetworkCheck, SweepPoint, check_network, epsilon_sweep, epsilon_sweep_steps, log_log_slope,
+    Coordinates, NetworkCheck, SweepPoint, check_network, epsilon_sweep, epsilon_sweep_steps, log_log_slope,
     sweep_minimum,
 };
 
@@ -79,9 +79,9 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
             "cost": cost,
             "cost_autodiff": network.cost_autodiff,
             "gradient_norm": verify::norm(gradient),
-            "manual_vs_autodiff": max_figure(&checks, "manual vs autodiff"),
+            "manual_vs_autodiff": network.worst_against_autodiff(),
             "manual_vs_autodiff_raw": verify::max_raw_relative_error(gradient, &network.gradient_autodiff),
-            "finite_differences": max_figure(&checks, "finite differences"),
+            "finite_differences": network.worst_finite_difference(),
             "per_matrix": &network,
             "skipped_at_kink": network.skipped(),
             "samples_per_matrix": args.samples,
@@ -110,11 +110,6 @@ pub fn run(args: &GradcheckArgs) -> Result<bool> {
         println!("saved          J, grad, {} to {saved}", names.join(", "));
     }
     Ok(passed)
-}
-
-/// The largest figure of the checks whose name contains `what`.
-fn max_figure(checks: &[Check], what: &str) -> f64 {
-    checks.iter().filter(|c| c.name.contains(what)).map(|c| c.figure).fold(0.0, f64::max)
 }
 
 /// Per weight matrix: where finite differences and manual differ most, with both values.

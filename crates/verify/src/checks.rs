@@ -112,8 +112,9 @@ pub struct NetworkCheck {
     /// The network, as [`Architecture`] prints it.
     pub network: String,
     pub lambda: f64,
-    /// The finite-difference step.
+    /// The finite-difference step, and the coordinates it was taken at.
     pub epsilon: f64,
+    pub coordinates: Coordinates,
     /// The cost by the hand-written code on the first backend, and by autodiff there.
     pub cost: f64,
     pub cost_autodiff: f64,
@@ -178,6 +179,26 @@ impl NetworkCheck {
     pub fn skipped(&self) -> usize {
         self.finite_differences.iter().map(|m| m.skipped).sum()
     }
+
+    /// The largest finite-difference relative difference over the matrices: the figure of the
+    /// worst of the finite-difference [`checks`](Self::checks).
+    pub fn worst_finite_difference(&self) -> f64 {
+        self.finite_differences.iter().map(|m| m.relative_difference).fold(0.0, f64::max)
+    }
+
+    /// The largest element-wise relative error against autodiff, over the backends and the
+    /// matrices.
+    pub fn worst_against_autodiff(&self) -> f64 {
+        let matrices = self.autodiff.iter().flat_map(|(_, matrices)| matrices);
+        matrices.map(MatrixComparison::max_relative_error).fold(0.0, f64::max)
+    }
+
+    /// The largest element-wise relative error against autodiff or the other backend: the
+    /// figure of the worst of the other [`checks`](Self::checks).
+    pub fn worst_implementation_error(&self) -> f64 {
+        let across = self.backends.iter().flatten().map(MatrixComparison::max_relative_error);
+        across.fold(self.worst_against_autodiff(), f64::max)
+    }
 }
 
 /// Checks the hand-written gradient of `architecture` at `params` on the examples `x`,
@@ -227,6 +248,7 @@ pub fn check_network(
         network: architecture.to_string(),
         lambda,
         epsilon,
+        coordinates,
         cost: agreement.manual.0,
         cost_autodiff: agreement.autodiff.0,
         gradient: agreement.manual.1,

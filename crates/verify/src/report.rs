@@ -58,8 +58,9 @@ pub struct Report {
     pub exercise: Vec<ExerciseCheck>,
     pub checks: Vec<Check>,
     pub norms: Vec<GradientNorm>,
-    /// The reference weights at each lambda, then every depth, activation and output.
-    pub networks: Vec<NetworkCheck>,
+    /// Each network checked, with its group (`b` the reference weights at each lambda, `c`
+    /// every depth, activation and output, `e` the kink, `d` deeper networks on the data).
+    pub networks: Vec<(&'static str, NetworkCheck)>,
 }
 
 impl Report {
@@ -126,7 +127,7 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
             norm: norm(&network.gradient),
             raw_autodiff_error: max_raw_relative_error(&network.gradient, &network.gradient_autodiff),
         });
-        networks.push(network);
+        networks.push(("b", network));
     }
     // The checks beyond the exercise's network: at lambda 1, with the full network's step.
     let at_depth = |architecture: &Architecture, params: &[f64], x: &Matrix, labels: &[usize], coordinates| {
@@ -136,7 +137,7 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
         let (params, x, labels) = debug_problem(&architecture.sizes);
         let network = at_depth(&architecture, &params, &x, &labels, Coordinates::All);
         checks.extend(network.checks("c. "));
-        networks.push(network);
+        networks.push(("c", network));
     }
     let (architecture, params, x, labels) = kink_problem();
     let kink = at_depth(&architecture, &params, &x, &labels, Coordinates::All);
@@ -148,13 +149,13 @@ pub fn run(data: &Dataset, weights: &Weights, options: &Options) -> Result<Repor
             FINITE_DIFFERENCE_BOUND,
         ));
     }
-    networks.push(kink);
+    networks.push(("e", kink));
     for architecture in data_networks(data.num_features(), weights.layer_sizes().labels()) {
         let params = manual::random_params(&architecture.sizes, manual::Init::default_for(&architecture.sizes), 0);
         let coordinates = Coordinates::PerMatrix { count: DATA_NETWORK_SAMPLES, seed: options.seed };
         let network = at_depth(&architecture, &params, &data.x, &data.labels, coordinates);
         checks.extend(network.checks("d. "));
-        networks.push(network);
+        networks.push(("d", network));
     }
     Ok(Report { exercise, checks, norms, networks })
 }
@@ -216,14 +217,10 @@ impl fmt::Display for Report {
         )?;
         writeln!(f, "with an input z exactly at the kink.")?;
         writeln!(f)?;
-        for network in &self.networks {
-            let what = if network.gradient.len() < 1000 {
-                "debug weights, 5 examples, every coordinate".to_string()
-            } else {
-                format!(
-                    "{} coordinates per matrix at most",
-                    network.finite_differences.iter().map(|m| m.compared + m.skipped).max().unwrap_or(0)
-                )
+        for (_, network) in &self.networks {
+            let what = match network.coordinates {
+                Coordinates::All => "debug weights, 5 examples, every coordinate".to_string(),
+                Coordinates::PerMatrix { count, .. } => format!("{count} coordinates per matrix at most"),
             };
             write_network(f, network, &what)?;
         }
@@ -238,29 +235,22 @@ impl fmt::Display for Report {
         for check in &failures {
             writeln!(f, "FAIL {:<107} {:>10.3e}  {:>8.0e}", check.name, check.figure, check.bound)?;
         }
-        let worst = |prefix: &str, bound: f64| {
-            self.checks
-                .iter()
-                .filter(|c| c.name.starts_with(prefix) && c.bound == bound && !c.name.contains("averaged in"))
-                .map(|c| c.figure)
-                .fold(0.0, f64::max)
+        let worst = |group: &str, figure: fn(&NetworkCheck) -> f64| {
+            self.networks.iter().filter(|(g, _)| *g == group).map(|(_, n)| figure(n)).fold(0.0, f64::max)
         };
-        for (prefix, what) in [
-            ("b. ", "reference weights"),
-            ("c. ", "every depth"),
-            ("d. ", "deeper, on the data"),
-            ("e. ", "at the kink"),
-        ] {
+        for (group, what) in
+            [("b", "reference weights"), ("c", "every depth"), ("d", "deeper, on the data"), ("e", "at the kink")]
+        {
             writeln!(
                 f,
-                "{prefix}{what}: largest finite-difference relative difference {:.2e} (bound {FINITE_DIFFERENCE_BOUND:.0e}), \
+                "{group}. {what}: largest finite-difference relative difference {:.2e} (bound {FINITE_DIFFERENCE_BOUND:.0e}), \
                  largest implementation error {:.2e} (bound {IMPLEMENTATION_BOUND:.0e})",
-                worst(prefix, FINITE_DIFFERENCE_BOUND),
-                worst(prefix, IMPLEMENTATION_BOUND)
+                worst(group, NetworkCheck::worst_finite_difference),
+                worst(group, NetworkCheck::worst_implementation_error)
             )?;
         }
-        let skipped: usize = self.networks.iter().map(NetworkCheck::skipped).sum();
-        let averaged = self.networks.iter().filter_map(|n| n.at_kinks).fold(f64::INFINITY, f64::min);
+        let skipped: usize = self.networks.iter().map(|(_, n)| n.skipped()).sum();
+        let averaged = self.networks.iter().filter_map(|(_, n)| n.at_kinks).fold(f64::INFINITY, f64::min);
         write!(f, "finite-difference stencils across ReLU's kink, left out: {skipped}")?;
         if averaged.is_finite() {
             write!(f, " (averaged in, they would differ from manual by {averaged:.2e} at least)")?;
