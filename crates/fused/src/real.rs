@@ -116,6 +116,19 @@ pub trait Float:
         madd::<_, FMA>(scale, p * r, scale - Self::ONE)
     }
 
+    /// `ln f` for `f` in `[√½, √2]`, the two logarithms' common part: `2 atanh s` with
+    /// `s = (f − 1)/(f + 1)`, by its series `2 s (1 + s²/3 + s⁴/5 + …)`.
+    #[inline(always)]
+    fn ln_reduced<const FMA: bool>(self) -> Self {
+        let s = (self - Self::ONE) / (self + Self::ONE);
+        let s2 = s * s;
+        let mut p = Self::from_f64(1.0 / (2 * Self::LOG_TERMS - 1) as f64);
+        for j in (0..Self::LOG_TERMS - 1).rev() {
+            p = madd::<_, FMA>(p, s2, Self::from_f64(1.0 / (2 * j + 1) as f64));
+        }
+        (s + s) * p
+    }
+
     /// `ln x` for `x ≥ 1` (finite), within a few units in the last place: the log-sum-exp of
     /// the softmax, whose sum of exponentials is in `[1, K]`.
     ///
@@ -127,13 +140,7 @@ pub trait Float:
         let high = f > Self::from_f64(std::f64::consts::SQRT_2);
         let f = if high { f * Self::from_f64(0.5) } else { f };
         let k = if high { k + Self::ONE } else { k };
-        let s = (f - Self::ONE) / (f + Self::ONE);
-        let s2 = s * s;
-        let mut p = Self::from_f64(1.0 / (2 * Self::LOG_TERMS - 1) as f64);
-        for j in (0..Self::LOG_TERMS - 1).rev() {
-            p = madd::<_, FMA>(p, s2, Self::from_f64(1.0 / (2 * j + 1) as f64));
-        }
-        let low = madd::<_, FMA>(k, Self::from_f64(LN2_LOW), (s + s) * p);
+        let low = madd::<_, FMA>(k, Self::from_f64(LN2_LOW), f.ln_reduced::<FMA>());
         madd::<_, FMA>(k, Self::from_f64(LN2_HIGH), low)
     }
 
@@ -149,13 +156,7 @@ pub trait Float:
         let high = u > Self::from_f64(std::f64::consts::SQRT_2);
         let f = if high { u * Self::from_f64(0.5) } else { u };
         let k = if high { Self::from_f64(std::f64::consts::LN_2) } else { Self::ZERO };
-        let s = (f - Self::ONE) / (f + Self::ONE);
-        let s2 = s * s;
-        let mut p = Self::from_f64(1.0 / (2 * Self::LOG_TERMS - 1) as f64);
-        for j in (0..Self::LOG_TERMS - 1).rev() {
-            p = madd::<_, FMA>(p, s2, Self::from_f64(1.0 / (2 * j + 1) as f64));
-        }
-        k + (s + s) * p + lost
+        k + f.ln_reduced::<FMA>() + lost
     }
 }
 
