@@ -297,42 +297,18 @@ const fn merges_last<T, V: Vector<T>>() -> bool {
     3 * (2 * whole - 1) + 2 <= V::REGISTERS
 }
 
-/// `$body` with `$n` the constant number of vectors a chunk's units need (`$needed`): 1 to 7
-/// for the last chunk of a layer that does not fill it, else [`LANES`] (a whole chunk, see
-/// [`chunk_vectors`]).
-macro_rules! with_vectors {
-    ($needed:expr, $n:ident => $body:expr) => {
-        match $needed {
-            1 => {
-                const $n: usize = 1;
+/// `$body` with `$n` a constant equal to `$value` when it is one of the listed literals, and
+/// to `$default` otherwise: the kernels take their vector counts as const parameters, one
+/// compiled copy each.
+macro_rules! with_const {
+    ($value:expr, $n:ident => $body:expr; $($k:literal)*; else $default:expr) => {
+        match $value {
+            $($k => {
+                const $n: usize = $k;
                 $body
-            }
-            2 => {
-                const $n: usize = 2;
-                $body
-            }
-            3 => {
-                const $n: usize = 3;
-                $body
-            }
-            4 => {
-                const $n: usize = 4;
-                $body
-            }
-            5 => {
-                const $n: usize = 5;
-                $body
-            }
-            6 => {
-                const $n: usize = 6;
-                $body
-            }
-            7 => {
-                const $n: usize = 7;
-                $body
-            }
+            })*
             _ => {
-                const $n: usize = LANES;
+                const $n: usize = $default;
                 $body
             }
         }
@@ -413,27 +389,6 @@ const fn next_vectors<T, V: Vector<T>, const N2: usize>() -> usize {
     if merges_last::<T, V>() { N2 } else { 0 }
 }
 
-/// `$body` with `$n2` the constant number of vectors (1 to 3) of a last chunk summed in the
-/// pass of the chunk before it ([`merges_last`]).
-macro_rules! with_last {
-    ($needed:expr, $n2:ident => $body:expr) => {
-        match $needed {
-            1 => {
-                const $n2: usize = 1;
-                $body
-            }
-            2 => {
-                const $n2: usize = 2;
-                $body
-            }
-            _ => {
-                const $n2: usize = 3;
-                $body
-            }
-        }
-    };
-}
-
 /// The passes over a layer's `chunks` chunks for `units` units: `(first chunk, its vectors,
 /// the next chunk's vectors in the same pass)`, the second 0 but where [`merges_last`].
 fn passes<T, V: Vector<T>>(chunks: usize, units: usize) -> Vec<(usize, usize, usize)> {
@@ -479,9 +434,12 @@ pub(crate) unsafe fn forward<T: Real, V: Vector<T>>(
         let chunks = &packed[c * size..(c + 1 + usize::from(next > 0)) * size];
         // SAFETY: the caller guarantees the instruction set.
         if next == 0 {
-            with_vectors!(vectors, N => unsafe { forward_chunk::<T, V, N, 0>(z2, stride, nonzeros, block, chunks, c) });
+            // The vectors a chunk's units need: 1 to 7 for a last chunk that does not fill its
+            // lanes, else a whole chunk (see [`chunk_vectors`]).
+            with_const!(vectors, N => unsafe { forward_chunk::<T, V, N, 0>(z2, stride, nonzeros, block, chunks, c) }; 1 2 3 4 5 6 7; else LANES);
         } else {
-            with_last!(next, N2 => unsafe { forward_chunk::<T, V, LANES, N2>(z2, stride, nonzeros, block, chunks, c) });
+            // The vectors (1 to 3) of a last chunk summed in this pass ([`merges_last`]).
+            with_const!(next, N2 => unsafe { forward_chunk::<T, V, LANES, N2>(z2, stride, nonzeros, block, chunks, c) }; 1 2; else 3);
         }
     }
 }
@@ -580,9 +538,9 @@ pub(crate) unsafe fn gradient<T: Real, V: Vector<T>>(
         let chunks = &mut gradient[c * size..(c + 1 + usize::from(next > 0)) * size];
         // SAFETY: the caller guarantees the instruction set.
         if next == 0 {
-            with_vectors!(vectors, N => unsafe { gradient_chunk::<T, V, N, 0>(chunks, delta, stride, nonzeros, block, c) });
+            with_const!(vectors, N => unsafe { gradient_chunk::<T, V, N, 0>(chunks, delta, stride, nonzeros, block, c) }; 1 2 3 4 5 6 7; else LANES);
         } else {
-            with_last!(next, N2 => unsafe { gradient_chunk::<T, V, LANES, N2>(chunks, delta, stride, nonzeros, block, c) });
+            with_const!(next, N2 => unsafe { gradient_chunk::<T, V, LANES, N2>(chunks, delta, stride, nonzeros, block, c) }; 1 2; else 3);
         }
     }
 }
