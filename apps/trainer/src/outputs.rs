@@ -3,10 +3,10 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use data::conventions::{IMAGE_SIDE, by_digit, label_to_digit};
+use data::conventions::{by_digit, image_side, label_to_digit};
 use data::mat::{MatArray, MatData, write_mat_file};
 use data::{Architecture, Dataset, LayerSizes, Matrix, Weights};
-use pictures::{ConfusionMatrix, GridLayout, display_data, hidden_layer, save_png};
+use pictures::{ConfusionMatrix, GridLayout, display_data, save_png};
 
 /// File names inside a run directory (the report crate reads them).
 pub use report::layout::{
@@ -83,15 +83,7 @@ pub fn write_digit_grid(path: &Path, data: &Dataset, seed: u64) -> Result<()> {
 
 /// The first hidden layer: each row of `Theta1` without its bias as an image.
 pub fn hidden_image(weights: &Weights) -> image::RgbImage {
-    let theta1 = weights.first();
-    let rows: Vec<&[f64]> = (0..theta1.rows()).map(|j| &theta1.row(j)[1..]).collect();
-    hidden_layer(&rows, image_side(theta1.cols() - 1), SCALE)
-}
-
-/// The side of the square images of `features` pixels (20 for the exercise); inputs that are
-/// not square images are drawn as the largest square that fits.
-pub fn image_side(features: usize) -> usize {
-    if features == IMAGE_SIDE * IMAGE_SIDE { IMAGE_SIDE } else { (features as f64).sqrt().floor().max(1.0) as usize }
+    pictures::hidden_units(weights.first(), SCALE)
 }
 
 /// The confusion matrix of `predictions` (labels) against `data`'s labels, in digit order.

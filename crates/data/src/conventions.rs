@@ -37,6 +37,12 @@ pub fn unit_label(unit: usize) -> usize {
     unit + 1
 }
 
+/// The side of the square images of `features` pixels: 20 for the exercise's 400; inputs
+/// that are not square images are drawn as the largest square that fits.
+pub fn image_side(features: usize) -> usize {
+    (features as f64).sqrt().floor().max(1.0) as usize
+}
+
 /// The output units' values in digit order: entry `d` is the value of the unit that scores
 /// digit `d` (unit `k` scores label `k + 1`, label 10 being digit 0).
 pub fn by_digit(units: &[f64]) -> Vec<f64> {
@@ -72,6 +78,7 @@ mod tests {
         assert_eq!(unit_label(output_unit(7)), 7);
         let units: Vec<f64> = (1..=10).map(f64::from).collect();
         assert_eq!(by_digit(&units), [10.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]);
+        assert_eq!((image_side(400), image_side(16), image_side(17), image_side(0)), (20, 4, 4, 1));
     }
 
     #[test]

@@ -45,6 +45,14 @@ pub fn display_data(images: &[&[f64]], layout: GridLayout) -> RgbImage {
     imageops::resize(&grid, width * scale, height * scale, imageops::FilterType::Nearest)
 }
 
+/// The units of the first hidden layer as pictures, from `Theta1` itself: each row without
+/// its bias column, as an image of [`data::conventions::image_side`] pixels a side, the grid
+/// scaled by `scale` ([`hidden_layer`]).
+pub fn hidden_units(theta1: &data::Matrix, scale: u32) -> RgbImage {
+    let rows: Vec<&[f64]> = (0..theta1.rows()).map(|j| &theta1.row(j)[1..]).collect();
+    hidden_layer(&rows, data::conventions::image_side(theta1.cols().saturating_sub(1)), scale)
+}
+
 /// The hidden layer as pictures: row `j` of `Theta1` without its bias column is the image that
 /// unit `j` responds to most (`displayData(Theta1(:, 2:end))`). `theta1_rows` are those rows,
 /// bias removed; the grid is as square as the number of units allows (5x5 for 25).

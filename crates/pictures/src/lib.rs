@@ -18,5 +18,5 @@ pub use charts::{
     epsilon_sweep, epsilon_sweep_svg,
 };
 pub use confusion::{ConfusionMatrix, confusion_matrix, confusion_matrix_svg};
-pub use grid::{GridLayout, display_data, hidden_layer, labelled_row};
+pub use grid::{GridLayout, display_data, hidden_layer, hidden_units, labelled_row};
 pub use ticks::{Tick, integer_ticks, tick_range, ticks};

@@ -23,21 +23,10 @@ pub fn write_run_report(dir: &Path) -> Result<PathBuf, ReportError> {
     Ok(path)
 }
 
-/// The side of the square images of `features` pixels (20 for the exercise's 400).
-fn image_side(features: usize) -> usize {
-    (features as f64).sqrt().floor().max(1.0) as usize
-}
-
-/// `Theta1` as the grid of its units' images (each row without its bias).
-fn hidden_grid(theta1: &data::Matrix, scale: u32) -> image::RgbImage {
-    let rows: Vec<&[f64]> = (0..theta1.rows()).map(|j| &theta1.row(j)[1..]).collect();
-    pictures::hidden_layer(&rows, image_side(theta1.cols().saturating_sub(1)), scale)
-}
-
 /// The hidden layer at the end of the run in `dir` (from `weights.mat`), for sweep pages.
 pub(crate) fn final_hidden_uri(dir: &Path) -> Result<String, ReportError> {
     let theta1 = read::matrices(dir, WEIGHTS, &["Theta1"])?.remove(0);
-    png_uri(&dir.join(WEIGHTS), &hidden_grid(&theta1, 3))
+    png_uri(&dir.join(WEIGHTS), &pictures::hidden_units(&theta1, 3))
 }
 
 fn run_page(dir: &Path) -> Result<Markup, ReportError> {
@@ -205,7 +194,7 @@ fn hidden_section(dir: &Path, m: &Metrics) -> Result<Markup, ReportError> {
     let thetas = if names.is_empty() { Vec::new() } else { read::matrices(dir, SNAPSHOTS, &names)? };
     let mut panels = Vec::new();
     for (snapshot, theta1) in m.snapshots.iter().zip(&thetas) {
-        panels.push((snapshot, png_uri(&dir.join(SNAPSHOTS), &hidden_grid(theta1, 3))?));
+        panels.push((snapshot, png_uri(&dir.join(SNAPSHOTS), &pictures::hidden_units(theta1, 3))?));
     }
     Ok(html! {
         h2 { "What the hidden units look for" }
@@ -274,7 +263,7 @@ fn mistakes_section(dir: &Path, m: &Metrics) -> Result<Markup, ReportError> {
             format!("variables of different lengths (`{MISTAKE_IMAGES}` has {n} rows)"),
         ));
     }
-    let side = image_side(images.cols());
+    let side = data::conventions::image_side(images.cols());
     let digit = |v: f64| v.round().max(0.0) as usize;
     let mut cards = Vec::with_capacity(n.min(MISTAKES_KEPT));
     for i in 0..n.min(MISTAKES_KEPT) {

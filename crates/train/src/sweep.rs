@@ -112,7 +112,7 @@ fn run_one(
     let seconds = start.elapsed().as_secs_f64();
     let weights = outcome.weights();
     let network = Network::from_weights(&weights, &device);
-    let side = (data.num_features() as f64).sqrt().round() as usize;
+    let side = data::conventions::image_side(data.num_features());
     Ok(SweepPoint {
         lambda: config.lambda,
         train: evaluate(&network, data, config.lambda, &device),
