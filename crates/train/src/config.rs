@@ -1,13 +1,10 @@
 //! What a training run is asked to do.
 
-use std::fmt;
-
 use data::{Activation, Architecture, LayerSizes, Output};
 use serde::Serialize;
 
 /// The optimizer that moves the parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Optimizer {
     /// L-BFGS with a Moré-Thuente line search (`argmin`).
     Lbfgs,
@@ -34,8 +31,7 @@ impl Optimizer {
 }
 
 /// Where the gradient comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {
     /// The hand-written backpropagation of the `manual` crate, fused on the CPU
     /// ([`fused::FusedNnCost`], in the [`Precision`] asked for): the same computation as
@@ -52,8 +48,7 @@ pub enum Engine {
 /// The floating-point type the cost and gradient are computed in. Only the fused engine
 /// computes in f32; the optimizers keep their state in f64 either way (each evaluation takes
 /// the parameters rounded to f32 and gives its cost and gradient back in f64).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Precision {
     F32,
     F64,
@@ -75,8 +70,7 @@ impl Precision {
 }
 
 /// How the initial weights are drawn (always uniformly, centred on 0, from the run's seed).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InitRule {
     /// The exercise's `randInitializeWeights`: every layer in `[−ε, ε]`, `ε` from
     /// `--init-epsilon` (0.12).
@@ -99,13 +93,25 @@ impl InitRule {
     }
 }
 
+/// Each choice serializes as its name, the one the command line takes (`"lbfgs"`, `"per-layer"`).
+macro_rules! serialize_by_name {
+    ($($ty:ty),+) => {
+        $(impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_str(self)
+            }
+        })+
+    };
+}
+
+serialize_by_name!(Optimizer, Engine, Precision, InitRule);
 data::named_choices!(Optimizer, "optimizer", Lbfgs => "lbfgs", Cg => "cg", Gd => "gd", Adam => "adam");
 data::named_choices!(Engine, "engine", Fused => "fused", Manual => "manual", Autodiff => "autodiff");
 data::named_choices!(Precision, "precision", F32 => "f32", F64 => "f64");
 data::named_choices!(InitRule, "init rule", Exercise => "exercise", PerLayer => "per-layer");
 
 /// A training run's configuration: everything that, with the data, decides its result.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TrainConfig {
     pub optimizer: Optimizer,
     pub engine: Engine,
@@ -127,16 +133,9 @@ pub struct TrainConfig {
     /// Units in each hidden layer, the first (next to the input) first: `[25]` in the exercise.
     pub hidden: Vec<usize>,
     /// The hidden layers' activation.
-    #[serde(serialize_with = "by_name")]
     pub activation: Activation,
     /// The output layer and its cost.
-    #[serde(serialize_with = "by_name")]
     pub output: Output,
-}
-
-/// Serializes a choice by its name, as the command line spells it.
-fn by_name<T: fmt::Display, S: serde::Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.collect_str(value)
 }
 
 impl Default for TrainConfig {
