@@ -61,6 +61,36 @@ pub fn network_json(architecture: &Architecture) -> serde_json::Value {
     })
 }
 
+/// The training's settings as `metrics.json` and `sweep.json` hold them, without lambda (a
+/// run adds its own, a sweep has several): optimizer, engine, precision, backend, iterations,
+/// alpha, seed, initialization and the network.
+pub fn config_json(
+    config: &train::TrainConfig,
+    backend: backend::Backend,
+    architecture: &Architecture,
+) -> serde_json::Map<String, serde_json::Value> {
+    let serde_json::Value::Object(object) = serde_json::json!({
+        "optimizer": config.optimizer,
+        "engine": config.engine,
+        "precision": config.precision,
+        "backend": backend.name(),
+        "iterations": config.iterations,
+        "alpha": config.alpha(),
+        "seed": config.seed,
+        "init": config.init_rule(&architecture.sizes),
+        "init_epsilon": config.init_epsilon,
+        "network": network_json(architecture),
+    }) else {
+        unreachable!("an object")
+    };
+    object
+}
+
+/// A data set as the JSON outputs name it: its source and number of examples.
+pub fn dataset_json(data: &Dataset) -> serde_json::Value {
+    serde_json::json!({ "source": data.source.display().to_string(), "examples": data.len() })
+}
+
 /// The initialization of `config` for a network of `sizes`, in words:
 /// `exercise, uniform in [-0.12, 0.12]` or `per-layer, uniform in [-e_l, e_l], e_l = √6/√(s_l + s_l+1)`.
 pub fn init_text(config: &train::TrainConfig, sizes: &LayerSizes) -> String {

@@ -11,7 +11,7 @@ use train::{Monitor, Snapshots, Stop, SweepPoint, TrainConfig};
 use crate::Status;
 use crate::cli::SweepArgs;
 use crate::files::{create_run_dir, held_out_set, training_set, write_json, write_text};
-use crate::outputs::{dataset_name, init_text, network_json, write_picture};
+use crate::outputs::{config_json, dataset_json, dataset_name, init_text, write_picture};
 use crate::progress::{Progress, install_stop_handler, stop_requested};
 use crate::train_run::{Run, config, update_index, write_run};
 
@@ -95,16 +95,13 @@ pub fn run(args: &SweepArgs) -> Result<Status> {
         .collect();
     write_picture(&dir.join(ACCURACY_BY_LAMBDA), pictures::accuracy_vs_lambda(&accuracies, "accuracy against lambda"))?;
     write_text(&dir.join(SWEEP_CSV), &csv(&points))?;
+    let mut settings = config_json(&base, args.train.backend, &architecture);
+    settings.insert("hidden".into(), json!(base.hidden));
+    settings.insert("threads".into(), json!(threads));
     let summary = json!({
-        "config": {
-            "optimizer": base.optimizer, "engine": base.engine, "precision": base.precision,
-            "backend": args.train.backend.name(),
-            "iterations": base.iterations, "alpha": base.alpha(), "seed": base.seed,
-            "init": base.init_rule(&architecture.sizes), "init_epsilon": base.init_epsilon,
-            "hidden": base.hidden, "network": network_json(&architecture), "threads": threads,
-        },
-        "dataset": { "source": data.source.display().to_string(), "examples": data.len() },
-        "held_out": test.as_ref().map(|t| json!({ "source": t.source.display().to_string(), "examples": t.len() })),
+        "config": settings,
+        "dataset": dataset_json(&data),
+        "held_out": test.as_ref().map(dataset_json),
         "best_lambda": best,
         "best_by": if test.is_some() { "held-out accuracy" } else { "training accuracy" },
         "started": started_at,

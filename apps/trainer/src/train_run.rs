@@ -219,23 +219,12 @@ fn metrics(
     extras: &RunExtras,
 ) -> Value {
     let Run { config, data, test, outcome, train_seconds, .. } = *run;
-    let architecture = &outcome.architecture;
+    let mut settings = config_json(config, run.backend, &outcome.architecture);
+    settings.insert("lambda".into(), json!(config.lambda));
     json!({
-        "config": {
-            "optimizer": config.optimizer,
-            "engine": config.engine,
-            "precision": config.precision,
-            "backend": run.backend.name(),
-            "iterations": config.iterations,
-            "alpha": config.alpha(),
-            "lambda": config.lambda,
-            "seed": config.seed,
-            "init": config.init_rule(&architecture.sizes),
-            "init_epsilon": config.init_epsilon,
-            "network": network_json(architecture),
-        },
-        "dataset": { "source": data.source.display().to_string(), "examples": data.len() },
-        "held_out": test.map(|t| json!({ "source": t.source.display().to_string(), "examples": t.len() })),
+        "config": settings,
+        "dataset": dataset_json(data),
+        "held_out": test.map(dataset_json),
         "started": run.started_at,
         "stop": outcome.stop,
         "iterations_run": outcome.iterations(),
