@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use maud::{Markup, html};
 
 use crate::layout::{INDEX, METRICS, REPORT, SWEEP};
-use crate::page::{file_name, href_segment, page, percent, seconds};
+use crate::page::{file_name, href_segment, page, percent, seconds, write_page};
 use crate::{ReportError, read, sweep};
 
 /// One row of the index.
@@ -48,10 +48,7 @@ pub fn write_index(runs: &Path) -> Result<PathBuf, ReportError> {
             }
         },
     );
-    let path = runs.join(INDEX);
-    data::mat::write_atomic(&path, html.into_string().as_bytes())
-        .map_err(|e| ReportError::new(&path, format!("cannot write: {e}")))?;
-    Ok(path)
+    write_page(runs.join(INDEX), html)
 }
 
 fn row(dir: &Path) -> Option<Row> {

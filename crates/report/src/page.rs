@@ -1,6 +1,6 @@
 //! What every page shares: the frame, the style, pictures as `data:` URIs, small inline charts.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -58,6 +58,13 @@ pub(crate) fn page(title: &str, body: Markup) -> Markup {
             }
         }
     }
+}
+
+/// Writes `page` to `path` atomically, and returns the path; an error names the file.
+pub(crate) fn write_page(path: PathBuf, page: Markup) -> Result<PathBuf, ReportError> {
+    data::mat::write_atomic(&path, page.into_string().as_bytes())
+        .map_err(|e| ReportError::new(&path, format!("cannot write: {e}")))?;
+    Ok(path)
 }
 
 /// `bytes` as a `data:` URI of `mime` type.

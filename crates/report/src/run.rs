@@ -6,7 +6,7 @@ use maud::{Markup, html};
 use pictures::{ConfusionMatrix, CostCurve, GridLayout};
 
 use crate::layout;
-use crate::page::{cost, data_uri, file_name, output_bars, page, percent, png_uri, seconds, svg_uri};
+use crate::page::{cost, data_uri, file_name, output_bars, page, percent, png_uri, seconds, svg_uri, write_page};
 use crate::read::{self, Metrics};
 use crate::{ReportError, layout::*};
 
@@ -16,11 +16,7 @@ pub const MISTAKES_KEPT: usize = 100;
 /// Writes `dir/report.html` from the files of the run in `dir`, atomically, and returns its
 /// path. A missing or malformed file is an error naming it.
 pub fn write_run_report(dir: &Path) -> Result<PathBuf, ReportError> {
-    let html = run_page(dir)?.into_string();
-    let path = dir.join(REPORT);
-    data::mat::write_atomic(&path, html.as_bytes())
-        .map_err(|e| ReportError::new(&path, format!("cannot write: {e}")))?;
-    Ok(path)
+    write_page(dir.join(REPORT), run_page(dir)?)
 }
 
 /// The hidden layer at the end of the run in `dir` (from `weights.mat`), for sweep pages.

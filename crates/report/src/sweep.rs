@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use crate::ReportError;
 use crate::layout::{self, REPORT, SWEEP};
-use crate::page::{cost, file_name, href_segment, page, percent, seconds, svg_uri};
+use crate::page::{cost, file_name, href_segment, page, percent, seconds, svg_uri, write_page};
 use crate::read::{self, DataInfo};
 use crate::run::final_hidden_uri;
 
@@ -58,12 +58,7 @@ pub(crate) fn sweep_json(dir: &Path) -> Result<Sweep, ReportError> {
 /// lambda's own report is its run directory's, written with that run ([`rebuild_lambda_reports`]
 /// writes them again from the files).
 pub fn write_sweep_report(dir: &Path) -> Result<PathBuf, ReportError> {
-    let sweep = sweep_json(dir)?;
-    let html = sweep_page(dir, &sweep)?.into_string();
-    let path = dir.join(REPORT);
-    data::mat::write_atomic(&path, html.as_bytes())
-        .map_err(|e| ReportError::new(&path, format!("cannot write: {e}")))?;
-    Ok(path)
+    write_page(dir.join(REPORT), sweep_page(dir, &sweep_json(dir)?)?)
 }
 
 /// Rewrites the report of each lambda's run directory in the sweep in `dir`.
