@@ -1,6 +1,6 @@
-//! The hidden layers' activations `g` and their derivatives, for the general path: the
-//! sigmoid (the exercise's, the same function as [`kernels`](crate::kernels)'), `tanh` and the
-//! ReLU. Each is branch-free so that its loop vectorizes like the exercise's sigmoid: `tanh`
+//! The hidden layers' activations `g` and their derivatives, for the
+//! [`general`](crate::general) path: the sigmoid (the exercise's, [`kernels`](crate::kernels)'),
+//! `tanh` and the ReLU. Each is branch-free so that its loop vectorizes like the exercise's sigmoid: `tanh`
 //! from [`real`](crate::real)'s `expm1` (the standard library's `tanh` is a call into libm, one
 //! value at a time: with it, a whole 400-100-10 tanh evaluation in f64 took 1.43-1.64x as
 //! long, alternated runs on `ex4data1.mat`), the ReLU a comparison. The derivative is taken from the activation's

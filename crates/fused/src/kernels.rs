@@ -1,5 +1,6 @@
-//! The element-wise steps, each one branch-free pass over a block: the sigmoid, the output
-//! layer's cross-entropy and `δ3` in one pass, `σ'`. They are generic over the floating-point
+//! The element-wise steps, each one branch-free pass over a block: the sigmoid (which
+//! [`activations`](crate::activations) applies), the bias and column sums, the output layer's
+//! cross-entropy and `δ3` in one pass. They are generic over the floating-point
 //! type and over `FMA`, and are always inlined into one function per instruction set (see
 //! [`Isa`](crate::Isa)), so that the compiler vectorizes them for the widest vectors the CPU
 //! has, with [`real`](crate::real)'s branch-free `exp` and `ln_1p` (the standard library's are
@@ -33,23 +34,6 @@ pub(crate) fn add_column_sums<T: Real>(sums: &mut [T], values: &[T]) {
         for (s, &v) in sums.iter_mut().zip(row) {
             *s = *s + v;
         }
-    }
-}
-
-/// `a = σ(z)`, element by element.
-#[inline(always)]
-pub(crate) fn activate<T: Real, const FMA: bool>(a: &mut [T], z: &[T]) {
-    for (a, &z) in a.iter_mut().zip(z) {
-        *a = sigmoid::<T, FMA>(z);
-    }
-}
-
-/// `δ2 = (δ3 Θ2[:, 1:]) .* σ'(z2)` with `σ'(z2) = a2 (1 − a2)`, over `delta` (which holds
-/// `δ3 Θ2[:, 1:]`).
-#[inline(always)]
-pub(crate) fn times_sigmoid_gradient<T: Real>(delta: &mut [T], a: &[T]) {
-    for (d, &a) in delta.iter_mut().zip(a) {
-        *d = *d * (a * (T::ONE - a));
     }
 }
 

@@ -18,19 +18,20 @@
 //!   ([`Layout::Sparse`], chosen when `X` is sparse enough; [`Layout::Dense`] is `gemm`);
 //! - [`groups`]: blocks of rows in fixed groups, taken by the calling thread and a pool's;
 //! - [`isa`]: the loops compiled for AVX-512, AVX2 and the baseline, chosen at run time;
-//! - [`general`]: every network that is not the exercise's kind, through the same mechanisms,
-//!   with [`activations`] (`tanh` from a branch-free `expm1`, the ReLU) and [`softmax`] (a
-//!   max-subtracted log-sum-exp with a branch-free `ln`).
+//! - [`general`]: the path every network takes, through these mechanisms, with
+//!   [`activations`] (the sigmoid, `tanh` from a branch-free `expm1`, the ReLU) and [`softmax`]
+//!   (a max-subtracted log-sum-exp with a branch-free `ln`).
 //!
-//! Two paths. The exercise's kind (one hidden sigmoid layer, sigmoid outputs:
-//! [`Architecture::is_exercise_kind`], whatever its sizes) keeps the path written for it here
-//! ([`FusedNnCost::block`]; the general path, forced onto it, agrees to 1e-14); every other
-//! network takes the [`general`] path. Both send each block of rows
-//! through the whole network, forward and back, before the next (see [`FusedNnCost::group`]),
-//! and keep their scratch buffers between calls, so an evaluation allocates only its result.
+//! One path. Every network, the exercise's among them, takes the [`general`] path: each block
+//! of rows goes through the whole network, forward and back, before the next, and the scratch
+//! buffers are kept between calls, so an evaluation allocates only its result. One switch
+//! remains for the exercise's kind (one hidden sigmoid layer, sigmoid outputs:
+//! [`Architecture::is_exercise_kind`], whatever its sizes): its first layer keeps whole chunks
+//! of vectors in the sparse layout (see [`general`]), as the path once written for it alone
+//! did, so that the exercise's figures stay the same bits.
 //!
-//! Shapes of the exercise's path (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels), all
-//! row-major (the general path's are in [`general`]):
+//! Shapes for the exercise's network (`m` examples, `n₁ = input + 1`, `h` hidden, `K` labels),
+//! all row-major (those of any depth are in [`general`]):
 //!
 //! ```text
 //! X       [m, n]      the examples (X₁ = [1 X] is never built)
@@ -68,9 +69,8 @@ use gemm::Parallelism;
 use groups::blocks;
 pub use groups::{ThreadBudget, with_thread_budget};
 pub use isa::Isa;
-use isa::{Aligned, Scalar, Vector};
 pub use real::Real;
-use sparse::{LANES, NonZeros, packed_rows};
+use sparse::NonZeros;
 
 /// Rows per block of the products with `X` (and in f64's sparse layout, see
 /// [`Float::SPARSE_BLOCK_ROWS`](real::Float::SPARSE_BLOCK_ROWS)). A block's rows of `δ2`,
@@ -114,51 +114,6 @@ impl Layout {
     pub const SPARSE_BELOW_DENSITY: f64 = 0.7;
 }
 
-/// One group's scratch space, reused by every evaluation.
-#[derive(Default)]
-struct GroupScratch<T> {
-    /// `z2`, then `δ2` over it, and `a2`: `[rows, stride]` for the rows of a block (see
-    /// [`FusedNnCost::group`]), the stride `h` in the dense layout and `h` rounded up to chunks
-    /// of [`LANES`] in the sparse one, where the products with `X` load and store a row's chunk
-    /// as whole vectors in place (its padding lanes hold zeros in `z2` and `δ2`, and `σ(0)` in
-    /// `a2`, which nothing reads).
-    z2: Aligned<T>,
-    a2: Vec<T>,
-    z3: Vec<T>,
-    e: Vec<T>,
-    softplus: Vec<T>,
-    /// This group's share of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ` (without regularization); `m ∇Θ1ᵀ` laid
-    /// out as [`Weights::theta1`].
-    grad1: Aligned<T>,
-    grad2_t: Vec<T>,
-    cross_entropy: f64,
-}
-
-/// Scratch space, reused by every evaluation.
-#[derive(Default)]
-struct Scratch<T> {
-    theta1: Aligned<T>,
-    theta2_t: Vec<T>,
-    /// `Θ2ᵀ` and `Θ2[:, 1:]` with padded rows ([`theta2`]).
-    theta2_rows: Aligned<T>,
-    theta2_columns: Aligned<T>,
-    groups: Vec<GroupScratch<T>>,
-    /// The general path's (networks not of the exercise's kind).
-    general: general::Scratch<T>,
-}
-
-/// The parameters of one evaluation, as every group reads them.
-struct Weights<'s, T> {
-    /// `Θ1ᵀ` as is (dense layout), or in chunks of [`LANES`] hidden units (sparse layout).
-    theta1: &'s [T],
-    /// `Θ2ᵀ` (`[h + 1, K]`, row-major), as is and, for the vector kernels, with its rows padded,
-    /// and `Θ2[:, 1:]` (`[K, h]`) with its rows padded ([`thin::pad_rows`],
-    /// [`thin::pad_columns`]).
-    theta2_t: &'s [T],
-    theta2_rows: &'s [T],
-    theta2_columns: &'s [T],
-}
-
 /// How `X` is held, for its [`Layout`].
 enum Examples<'a, T: Real> {
     /// `[m, input]`, row-major: borrowed in f64, a converted copy in f32. The bias column of
@@ -178,13 +133,14 @@ pub struct FusedNnCost<'a, T: Real> {
     problem: Arc<Problem<'a, T>>,
     lambda: f64,
     isa: Isa,
-    /// Whether the network is the exercise's kind, which has a path of its own (see
-    /// [`general`] for the others).
-    exercise_path: bool,
+    /// Whether the first hidden layer keeps whole chunks of [`LANES`](sparse::LANES) units in the sparse
+    /// layout: for networks of the exercise's kind ([`Architecture::is_exercise_kind`]), so
+    /// that the exercise's figures stay the same bits (see [`general`]).
+    whole_chunks: bool,
     /// Scratch spaces not in use. An evaluation takes one (or makes one) and puts it back, so
     /// the lock is never held while it computes: calls at the same time, from several threads,
     /// each get their own.
-    scratch: Mutex<Vec<Scratch<T>>>,
+    scratch: Mutex<Vec<general::Scratch<T>>>,
 }
 
 /// What does not depend on `λ`: the examples and how they are split.
@@ -198,15 +154,10 @@ struct Problem<'a, T: Real> {
     architecture: Architecture,
 }
 
-/// The exercise's kind's sizes: `(input, hidden, labels)`.
-fn exercise_sizes(sizes: &LayerSizes) -> (usize, usize, usize) {
-    (sizes.input(), sizes.hidden()[0], sizes.labels())
-}
-
 /// `sums = (sums + Σ shares) / m`, the shares added in order, element by element (each share
 /// holds at least `sums.len()` values). Always inlined, so that it is compiled for each
-/// [`Isa`] with the rest of [`FusedNnCost::evaluate`] (on its own it was compiled for the
-/// baseline instruction set).
+/// [`Isa`] with the rest of an evaluation (on its own it was compiled for the baseline
+/// instruction set).
 #[inline(always)]
 fn mean_of_shares<'s, T: Real>(sums: &mut [f64], shares: impl Iterator<Item = &'s [T]>, m: f64) {
     for share in shares {
@@ -333,7 +284,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             problem: Arc::new(Problem { examples, blocks, groups, units, architecture: architecture.clone() }),
             lambda,
             isa: Isa::detect(),
-            exercise_path: architecture.is_exercise_kind(),
+            whole_chunks: architecture.is_exercise_kind(),
             scratch: Mutex::default(),
         })
     }
@@ -345,7 +296,7 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             problem: Arc::clone(&self.problem),
             lambda,
             isa: self.isa,
-            exercise_path: self.exercise_path,
+            whole_chunks: self.whole_chunks,
             scratch: Mutex::default(),
         }
     }
@@ -424,27 +375,14 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
     /// # Panics
     /// When `params` has other than [`LayerSizes::num_params`] values.
     pub fn cost_and_gradient(&self, params: &[f64]) -> (f64, Vec<f64>) {
-        if !self.exercise_path {
-            return match self.isa {
-                Isa::Baseline => self.evaluate_general(params),
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: `isa` is only set to an instruction set the CPU runs (`Isa::available`).
-                Isa::Avx2 => unsafe { self.evaluate_general_avx2(params) },
-                #[cfg(target_arch = "x86_64")]
-                // SAFETY: as above.
-                Isa::Avx512 => unsafe { self.evaluate_general_avx512(params) },
-                #[cfg(not(target_arch = "x86_64"))]
-                _ => unreachable!("only x86-64 has instruction sets beyond the baseline"),
-            };
-        }
         match self.isa {
-            Isa::Baseline => self.evaluate(params),
+            Isa::Baseline => self.evaluate_general(params),
             #[cfg(target_arch = "x86_64")]
             // SAFETY: `isa` is only set to an instruction set the CPU runs (`Isa::available`).
-            Isa::Avx2 => unsafe { self.evaluate_avx2(params) },
+            Isa::Avx2 => unsafe { self.evaluate_general_avx2(params) },
             #[cfg(target_arch = "x86_64")]
             // SAFETY: as above.
-            Isa::Avx512 => unsafe { self.evaluate_avx512(params) },
+            Isa::Avx512 => unsafe { self.evaluate_general_avx512(params) },
             #[cfg(not(target_arch = "x86_64"))]
             _ => unreachable!("only x86-64 has instruction sets beyond the baseline"),
         }
@@ -464,121 +402,12 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
         self.evaluate_general(params)
     }
 
-    /// [`evaluate`](Self::evaluate) with AVX2 (its loops over the parameters vectorize wider).
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn evaluate_avx2(&self, params: &[f64]) -> (f64, Vec<f64>) {
-        self.evaluate(params)
-    }
-
-    /// [`evaluate`](Self::evaluate) with AVX-512.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-    fn evaluate_avx512(&self, params: &[f64]) -> (f64, Vec<f64>) {
-        self.evaluate(params)
-    }
-
-    /// [`cost_and_gradient`](Self::cost_and_gradient): the parameters converted and laid out,
-    /// the groups in parallel ([`group_dispatch`](Self::group_dispatch)), then their shares
-    /// summed, scaled and regularized.
-    #[inline(always)]
-    fn evaluate(&self, params: &[f64]) -> (f64, Vec<f64>) {
-        let sizes = &self.problem.architecture.sizes;
-        let (input, h, k) = exercise_sizes(sizes);
-        assert_eq!(params.len(), sizes.num_params(), "{} parameters for a {sizes} network", params.len());
-        let (m, n1) = (self.num_examples(), input + 1);
-        let split = h * n1;
-        let mut scratch = self.take_scratch();
-        let Scratch { theta1, theta2_t, theta2_rows, theta2_columns, groups, .. } = &mut scratch;
-        let sparse = matches!(self.problem.examples, Examples::Sparse(_));
-        if sparse {
-            // Chunk c holds hidden units c·LANES.., row r of Θ1ᵀ in LANES slots; the padding
-            // lanes are never written, so they stay the zeros the buffer was made with.
-            let theta1 = theta1.resize(h.div_ceil(LANES) * n1 * LANES);
-            for (units, at) in packed_rows(n1, h) {
-                for (packed, &value) in theta1[at..].iter_mut().zip(&params[units]) {
-                    *packed = T::from_f64(value);
-                }
-            }
-        } else {
-            for (theta, &value) in theta1.resize(split).iter_mut().zip(&params[..split]) {
-                *theta = T::from_f64(value);
-            }
-        }
-        theta2_t.clear();
-        theta2_t.extend(params[split..].iter().map(|&v| T::from_f64(v)));
-        // The padding lanes are never written: they stay zeros.
-        thin::pad_rows(theta2_rows.resize((h + 1) * k.next_multiple_of(thin::PAD)), theta2_t, k);
-        thin::pad_columns(theta2_columns.resize(k * h.next_multiple_of(thin::PAD)), theta2_t, h, k);
-        groups.resize_with(self.problem.groups.len(), GroupScratch::default);
-
-        let weights = Weights {
-            theta1: theta1.as_slice(),
-            theta2_t,
-            theta2_rows: theta2_rows.as_slice(),
-            theta2_columns: theta2_columns.as_slice(),
-        };
-        self.run_groups(groups, &|g, s| self.group_dispatch(g, &weights, s));
-
-        // Sum the groups in order, then scale and regularize (not the bias rows, row 0 of each Θᵀ).
-        let mf = m as f64;
-        let cross_entropy = groups.iter().map(|g| g.cross_entropy).sum::<f64>() / mf;
-        let scale = self.lambda / mf;
-        let mut gradient = vec![0.0f64; params.len()];
-        let (first, second) = gradient.split_at_mut(split);
-        // The groups' shares added in order, then divided by m, a row of `Θ1ᵀ` at a time, so
-        // that each share is read once. In the packed layout, a row's LANES sums (the padding
-        // lanes' are zeros) are held in vector registers from the first group to the last.
-        if sparse {
-            for (units, at) in packed_rows(n1, h) {
-                // Not `mean_of_shares`: on a slice, even of a fixed-size array, the sums were
-                // loaded and stored for each group; on the array itself they stay in registers.
-                let mut sums = [0.0f64; LANES];
-                for group in groups.iter() {
-                    for (sum, &value) in sums.iter_mut().zip(&group.grad1.as_slice()[at..at + LANES]) {
-                        *sum += value.to_f64();
-                    }
-                }
-                for (gradient, sum) in first[units].iter_mut().zip(sums) {
-                    *gradient = sum / mf;
-                }
-            }
-        } else {
-            for (row, at) in first.chunks_exact_mut(h).zip((0..split).step_by(h)) {
-                mean_of_shares(row, groups.iter().map(|g| &g.grad1.as_slice()[at..]), mf);
-            }
-        }
-        mean_of_shares(second, groups.iter().map(|g| &g.grad2_t[..]), mf);
-        // Eight running sums of squares, in a fixed order (sum j takes elements j, j + 8, …),
-        // whole chunks of eight, so that the loop vectorizes.
-        let mut squares = [0.0f64; 8];
-        for (start, end, width) in [(0, split, h), (split, params.len(), k)] {
-            let weights = start + width..end;
-            for (sum, &theta) in gradient[weights.clone()].iter_mut().zip(&params[weights.clone()]) {
-                *sum += scale * theta;
-            }
-            let chunks = params[weights].chunks_exact(8);
-            let rest = chunks.remainder();
-            for chunk in chunks {
-                for (square, &theta) in squares.iter_mut().zip(chunk) {
-                    *square += theta * theta;
-                }
-            }
-            for (square, &theta) in squares.iter_mut().zip(rest) {
-                *square += theta * theta;
-            }
-        }
-        let squares = squares.iter().sum::<f64>();
-        self.put_back_scratch(scratch);
-        (cross_entropy + self.lambda / (2.0 * mf) * squares, gradient)
-    }
-
     /// A scratch space not in use, or a new one.
-    fn take_scratch(&self) -> Scratch<T> {
+    fn take_scratch(&self) -> general::Scratch<T> {
         self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop().unwrap_or_default()
     }
 
-    fn put_back_scratch(&self, scratch: Scratch<T>) {
+    fn put_back_scratch(&self, scratch: general::Scratch<T>) {
         self.scratch.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(scratch);
     }
 
@@ -598,134 +427,6 @@ impl<'a, T: Real> FusedNnCost<'a, T> {
             }
         });
     }
-
-    /// [`group`](Self::group) compiled for the chosen instruction set.
-    fn group_dispatch(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        match self.isa {
-            Isa::Baseline => self.group::<Scalar<T, false>, false>(g, weights, s),
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: `isa` is only set to an instruction set the CPU runs (`Isa::available`).
-            Isa::Avx2 => unsafe { self.group_avx2(g, weights, s) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above.
-            Isa::Avx512 => unsafe { self.group_avx512(g, weights, s) },
-            #[cfg(not(target_arch = "x86_64"))]
-            _ => unreachable!("only x86-64 has instruction sets beyond the baseline"),
-        }
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    fn group_avx2(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        self.group::<T::Avx2, true>(g, weights, s)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx512f,avx512dq,avx512vl,avx2,fma")]
-    fn group_avx512(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        self.group::<T::Avx512, true>(g, weights, s)
-    }
-
-    /// Forward and backward pass over the examples of group `g` into `s`: the group's summed
-    /// cross-entropy and its shares of `m ∇Θ1ᵀ` and `m ∇Θ2ᵀ`, block by block.
-    ///
-    /// Each block goes through the whole network, forward and back, before the next begins. The
-    /// gradient's product then finds what the forward one read (`X` itself in the dense layout,
-    /// the row pairs' values in the sparse one in f64) still in the second-level cache, where a
-    /// whole group's would not fit, and the block's `z2`, `a2` and `δ2` stay in the first-level
-    /// cache between the steps. Alternated here against a group at a time: f64 8-16% faster,
-    /// dense f32 3-5%, sparse f32 1-3%.
-    #[inline(always)]
-    fn group<V: Vector<T>, const FMA: bool>(&self, g: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        let (_, h, k) = exercise_sizes(&self.problem.architecture.sizes);
-        s.grad1.zeroed(weights.theta1.len());
-        s.grad2_t.clear();
-        s.grad2_t.resize((h + 1) * k, T::ZERO);
-        s.cross_entropy = 0.0;
-        for number in self.problem.groups[g].clone() {
-            self.block::<V, FMA>(number, weights, s);
-        }
-    }
-
-    /// Forward and backward pass over block `number`, added to `s`: the products with `X` on
-    /// vectors `V` in the sparse layout (`gemm` in the dense one), the products with `Θ2` on
-    /// vectors `V`.
-    #[inline(always)]
-    fn block<V: Vector<T>, const FMA: bool>(&self, number: usize, weights: &Weights<T>, s: &mut GroupScratch<T>) {
-        let (input, h, k) = exercise_sizes(&self.problem.architecture.sizes);
-        let Weights { theta1, theta2_t, theta2_rows, theta2_columns } = *weights;
-        let block = self.problem.blocks[number].clone();
-        let rows = block.len();
-        let sparse = matches!(self.problem.examples, Examples::Sparse(_));
-        let stride = if sparse { h.next_multiple_of(LANES) } else { h };
-        s.z2.resize(rows * stride);
-        s.a2.resize(rows * stride, T::ZERO);
-        s.z3.resize(rows * k, T::ZERO);
-        s.e.resize(rows * k, T::ZERO);
-        s.softplus.resize(rows * k, T::ZERO);
-
-        // z2 = X₁ Θ1ᵀ = X Θ1ᵀ[1:, :] + Θ1ᵀ[0, :].
-        match &self.problem.examples {
-            Examples::Sparse(nonzeros) => {
-                // SAFETY: the caller runs with `V`'s instruction set.
-                unsafe { sparse::forward::<T, V>(s.z2.as_mut_slice(), stride, nonzeros, number, theta1, stride) }
-            }
-            Examples::Dense(x) => {
-                let (z2, x) = (s.z2.as_mut_slice(), &x[block.start * input..block.end * input]);
-                let (bias1, weights1) = theta1.split_at(h);
-                product((z2, h), (rows, h, input), x, (input, 1), weights1, (h, 1), false, T::ONE);
-                kernels::add_bias(z2, bias1);
-            }
-        }
-        // a2 = σ(z2) (its bias column is implicit); z3 = a2₁ Θ2ᵀ = a2 Θ2ᵀ[1:, :] + Θ2ᵀ[0, :];
-        // the cross-entropy, and δ3 = σ(z3) − y over z3.
-        kernels::activate::<T, FMA>(&mut s.a2, s.z2.as_slice());
-        let (z2, a2, z3) = (s.z2.as_mut_slice(), &s.a2[..], &mut s.z3[..]);
-        // The products with Θ2 are written on vectors; without them (the baseline), gemm's own
-        // kernels are faster (43% in f32 here).
-        let vectors = V::WIDTH > 1;
-        let (bias2, weights2) = theta2_t.split_at(k);
-        if vectors {
-            // SAFETY (the three theta2 calls): the caller runs with `V`'s instruction set.
-            unsafe { thin::forward::<T, V>(z3, a2, stride, theta2_rows, h, k) };
-        } else {
-            product((z3, k), (rows, k, h), a2, (stride, 1), weights2, (k, 1), false, T::ONE);
-            kernels::add_bias(z3, bias2);
-        }
-        s.cross_entropy +=
-            kernels::output_layer::<T, FMA>(z3, &self.problem.units[block.clone()], &mut s.e, &mut s.softplus);
-        // δ2 = (δ3 Θ2[:, 1:]) .* a2(1 − a2), over z2; Θ2[:, 1:] is Θ2ᵀ's rows 1.., transposed.
-        if vectors {
-            unsafe { thin::backward::<T, V, activations::Sigmoid>(z2, a2, stride, z3, theta2_columns, h, k) };
-        } else {
-            product((z2, stride), (rows, h, k), z3, (k, 1), weights2, (1, k), false, T::ONE);
-            // Over whole rows: the padding lanes are 0 · σ'(0).
-            kernels::times_sigmoid_gradient(z2, a2);
-        }
-        // m ∇Θ2ᵀ += a2₁ᵀ δ3: the bias row is the column sums of δ3.
-        let (bias_grad, weights_grad) = s.grad2_t.split_at_mut(k);
-        kernels::add_column_sums(bias_grad, z3);
-        if vectors {
-            unsafe { thin::gradient::<T, V>(&mut s.grad2_t, a2, stride, z3, h, k) };
-        } else {
-            product((weights_grad, k), (h, k, rows), a2, (1, stride), z3, (k, 1), true, T::ONE);
-        }
-
-        // m ∇Θ1ᵀ += X₁ᵀ δ2; the bias row is the column sums of δ2.
-        let delta = s.z2.as_slice();
-        match &self.problem.examples {
-            Examples::Sparse(nonzeros) => {
-                // SAFETY: as above.
-                unsafe { sparse::gradient::<T, V>(s.grad1.as_mut_slice(), delta, stride, nonzeros, number, stride) }
-            }
-            Examples::Dense(x) => {
-                let x = &x[block.start * input..block.end * input];
-                let (bias_grad, weights_grad) = s.grad1.as_mut_slice().split_at_mut(h);
-                kernels::add_column_sums(bias_grad, delta);
-                product((weights_grad, h), (input, h, rows), x, (1, input), delta, (h, 1), true, T::ONE);
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -734,9 +435,9 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     impl<T: Real> FusedNnCost<'_, T> {
-        /// The same objective on the general path, whatever its network.
-        fn on_the_general_path(mut self) -> Self {
-            self.exercise_path = false;
+        /// The same objective with the first layer's stride of other networks (no whole chunks).
+        fn without_whole_chunks(mut self) -> Self {
+            self.whole_chunks = false;
             self
         }
     }
@@ -758,7 +459,7 @@ mod tests {
     }
 
     #[test]
-    fn the_general_path_agrees_with_the_exercises_on_its_kind() {
+    fn whole_chunks_agree_with_the_other_networks_stride_on_the_exercises_kind() {
         let architecture = Architecture::sigmoid(LayerSizes::new(29, 37, 5));
         let m = 250;
         let x = Matrix::from_row_major(m, 29, (0..m * 29).map(|i| ((i * 37) % 11) as f64 / 10.0 - 0.3).collect());
@@ -769,7 +470,7 @@ mod tests {
             for isa in Isa::available() {
                 let exercise = FusedNnCost::<f64>::with_layout(&x, &labels, &architecture, 0.5, layout).with_isa(isa);
                 let (cost, gradient) = exercise.cost_and_gradient(&params);
-                let general = exercise.with_lambda(0.5).on_the_general_path().cost_and_gradient(&params);
+                let general = exercise.with_lambda(0.5).without_whole_chunks().cost_and_gradient(&params);
                 let largest = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
                 assert!((general.0 - cost).abs() <= 1e-14 * cost, "{layout:?} {isa:?}");
                 let error = general.1.iter().zip(&gradient).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);

@@ -1,6 +1,6 @@
-//! The softmax output layer of a block, for the general path: the cross-entropy of the true
-//! label and the output's `δ` in one call, from the logits, by the max-subtracted
-//! log-sum-exp, so that nothing overflows however large the logits:
+//! The softmax output layer of a block, for the [`general`](crate::general) path: the
+//! cross-entropy of the true label and the output's `δ` in one call, from the logits, by the
+//! max-subtracted log-sum-exp, so that nothing overflows however large the logits:
 //!
 //! ```text
 //! c_i = max_j z[i, j]                       (e^(z − c) ≤ 1, and the largest is exactly 1)

@@ -6,8 +6,8 @@
 //! Hidden units go in chunks of [`LANES`], whose sums are held in vector variables (explicit
 //! vector types: the compiler keeps plain arrays of that size in memory), in registers where
 //! the instruction set has enough of them (see [`parities`]). A last chunk that holds fewer
-//! units is summed over the vectors they need only ([`chunk_vectors`]; the general path asks
-//! for it, the exercise's path takes whole chunks): 100 units take 104 lanes of
+//! units is summed over the vectors they need only ([`chunk_vectors`]; networks not of the
+//! exercise's kind ask for it, the exercise's takes whole chunks): 100 units take 104 lanes of
 //! their 128, which makes 400-100-25-10 and 400-100-10 11-13% faster in f64, alternated in one
 //! process; with AVX-512, in the same pass over the entries as the chunk before it
 //! ([`merges_last`]). Both products go by pairs ([`NonZeros`]): one read of a row of `Θ1ᵀ` or `δ2`
@@ -405,8 +405,8 @@ fn passes<T, V: Vector<T>>(chunks: usize, units: usize) -> Vec<(usize, usize, us
 /// `X[i, k]` only, for the rows of block `block` and each chunk `c` of [`LANES`] hidden
 /// units, on vectors `V`: by row pairs, each entry's row of `Θ1ᵀ` read once for both rows.
 /// `packed` is `Θ1ᵀ` cut into chunks, zero-padded, so the padding lanes of `z2` get zeros where
-/// they are written: in the vectors that hold a unit below `units` (the exercise's path gives
-/// every lane of every chunk; the general path its `h`, so that a last chunk that holds few
+/// they are written: in the vectors that hold a unit below `units` (networks of the exercise's
+/// kind give every lane of every chunk, others their `h`, so that a last chunk that holds few
 /// units costs few vectors). Aligning `packed` and `z2` to 64 bytes makes it faster.
 ///
 /// # Safety

@@ -197,7 +197,7 @@ fn the_reference_is_the_exercise_on_its_weights() {
     let architecture = Architecture::exercise();
     let (cost, _) = reference(&data.x, &data.labels, &architecture, 1.0, &params);
     assert!((cost - 0.383770).abs() < 1e-6, "{cost}");
-    // And the engine agrees with it there, in both paths' neighbourhoods: the exercise's.
+    // And the engine agrees with it there, on the exercise's own network.
     let (fused_cost, _) = FusedNnCost::<f64>::new(&data.x, &data.labels, &architecture, 1.0).cost_and_gradient(&params);
     assert!((fused_cost - cost).abs() <= 1e-12 * cost);
 }
