@@ -27,9 +27,10 @@
 //! one hidden sigmoid layer, sigmoid outputs, whatever its sizes) that layer keeps whole
 //! chunks throughout: its stride is the units rounded up to chunks, without the extra cache
 //! line of [`first_stride`], the sparse products work on every lane of a chunk, and the
-//! sigmoid is taken over whole rows. That is how the exercise's own path did it before this
-//! path took its place, so the exercise's figures stay the same bits (and at the same speed);
-//! every other network takes [`first_stride`] and the units alone.
+//! sigmoid is taken over whole rows. The partial chunks and the odd stride change the order
+//! of the sums, hence the last bits; whole chunks keep the exercise's figures (the ones the
+//! README and the tests quote) exactly, at the same speed. Every other network takes
+//! [`first_stride`] and the units alone.
 //!
 //! Measured on `ex4data1.mat` (AMD EPYC, Zen 4, 2 cores shared with other work, load average
 //! 1.3-1.5; six rounds, each one's numpy and JAX runs and ours taken in turn; medians): one
