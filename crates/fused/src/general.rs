@@ -132,7 +132,7 @@ unsafe fn forward<T: Real, V: Vector<T>>(
     } else {
         let (bias, weights) = theta.transposed.split_at(outputs);
         let rows = z.len() / outputs;
-        product((z, outputs), (rows, outputs, inputs), a, (stride, 1), weights, (outputs, 1), false, T::ONE);
+        product((z, outputs), (rows, outputs, inputs), a, (stride, 1), weights, (outputs, 1), false);
         kernels::add_bias(z, bias);
     }
 }
@@ -337,7 +337,7 @@ impl<T: Real> FusedNnCost<'_, T> {
             Examples::Dense(x) => {
                 let (z, x) = (s.z[0].as_mut_slice(), &x[block.start * input..block.end * input]);
                 let (bias, theta) = weights.theta1.split_at(hidden[0]);
-                product((z, hidden[0]), (rows, hidden[0], input), x, (input, 1), theta, (hidden[0], 1), false, T::ONE);
+                product((z, hidden[0]), (rows, hidden[0], input), x, (input, 1), theta, (hidden[0], 1), false);
                 kernels::add_bias(z, bias);
             }
         }
@@ -390,10 +390,10 @@ impl<T: Real> FusedNnCost<'_, T> {
                 });
             } else {
                 let shape = (inputs, outputs, rows);
-                product((weights_grad, outputs), shape, a, (1, stride(j)), delta_next, (outputs, 1), true, T::ONE);
+                product((weights_grad, outputs), shape, a, (1, stride(j)), delta_next, (outputs, 1), true);
                 let weights = &theta.transposed[outputs..];
                 let shape = (rows, inputs, outputs);
-                product((delta, stride(j)), shape, delta_next, (outputs, 1), weights, (1, outputs), false, T::ONE);
+                product((delta, stride(j)), shape, delta_next, (outputs, 1), weights, (1, outputs), false);
                 // Over whole rows: the padding lanes are 0 · g'(g(0)).
                 with_hidden!(architecture.activation, A => activations::times_gradient::<A, T>(delta, a));
             }
@@ -412,7 +412,7 @@ impl<T: Real> FusedNnCost<'_, T> {
                 let (bias_grad, weights_grad) = s.grads[0].as_mut_slice().split_at_mut(hidden[0]);
                 kernels::add_column_sums(bias_grad, delta);
                 let shape = (input, hidden[0], rows);
-                product((weights_grad, hidden[0]), shape, x, (1, input), delta, (hidden[0], 1), true, T::ONE);
+                product((weights_grad, hidden[0]), shape, x, (1, input), delta, (hidden[0], 1), true);
             }
         }
     }

@@ -175,8 +175,8 @@ fn nonzero_count(x: &Matrix) -> usize {
     x.as_slice().iter().filter(|&&v| v != 0.0).count()
 }
 
-/// `dst = alpha · dst + beta · lhs · rhs` for row-major `dst` `[m, n]` with rows `dst_rs`
-/// apart (`alpha` is 0 or 1); `lhs` `[m, k]` and `rhs` `[k, n]` are given by their (row stride,
+/// `dst = lhs · rhs`, or `dst += lhs · rhs` when `accumulate`, for row-major `dst` `[m, n]`
+/// with rows `dst_rs` apart; `lhs` `[m, k]` and `rhs` `[k, n]` are given by their (row stride,
 /// column stride), so a transposed operand costs nothing. Single-threaded: the parallelism is
 /// over groups of rows.
 #[allow(clippy::too_many_arguments)]
@@ -188,7 +188,6 @@ fn product<T: Real>(
     rhs: &[T],
     (rhs_rs, rhs_cs): (usize, usize),
     accumulate: bool,
-    beta: T,
 ) {
     assert!(dst_rs >= n && (m == 0 || n == 0 || (m - 1) * dst_rs + n <= dst.len()));
     assert!(m == 0 || k == 0 || (m - 1) * lhs_rs + (k - 1) * lhs_cs < lhs.len());
@@ -210,7 +209,7 @@ fn product<T: Real>(
             rhs_cs as isize,
             rhs_rs as isize,
             if accumulate { T::ONE } else { T::ZERO },
-            beta,
+            T::ONE,
             false,
             false,
             false,
